@@ -1,0 +1,85 @@
+"""Roles are groups with permissions; this module is their single definition."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+CITIZEN = "Bürger*in"
+CLERK = "Sachbearbeitung"
+OFFICE_LEAD = "Fachbereichsleitung"
+COUNCIL_MEMBER = "Ratsmitglied"
+COUNCIL_OFFICE = "Ratsbüro"
+DIGITAL_OFFICER = "Digitalisierungsbeauftragte"
+ADMINISTRATOR = "Administration"
+
+ROLE_LABELS = {
+    CITIZEN: _("Bürgerin oder Bürger"),
+    CLERK: _("Sachbearbeitung"),
+    OFFICE_LEAD: _("Fachbereichsleitung"),
+    COUNCIL_MEMBER: _("Ratsmitglied"),
+    COUNCIL_OFFICE: _("Ratsbüro"),
+    DIGITAL_OFFICER: _("Digitalisierungsbeauftragte"),
+    ADMINISTRATOR: _("Administration"),
+}
+
+# Staff roles work inside the administration and must sign in with a second factor.
+STAFF_ROLES = (CLERK, OFFICE_LEAD, COUNCIL_OFFICE, DIGITAL_OFFICER, ADMINISTRATOR)
+
+_CATALOG_READ = ["catalog.view_service", "accounts.view_office"]
+_CATALOG_EDIT = [*_CATALOG_READ, "catalog.change_service", "catalog.add_service"]
+
+# app_label.codename, per role. Later pillars add theirs here.
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    CITIZEN: [],
+    CLERK: [*_CATALOG_READ],
+    OFFICE_LEAD: [*_CATALOG_EDIT, "catalog.publish_service"],
+    COUNCIL_MEMBER: [],
+    COUNCIL_OFFICE: [*_CATALOG_READ],
+    DIGITAL_OFFICER: [
+        *_CATALOG_EDIT,
+        "catalog.publish_service",
+        "catalog.delete_service",
+        "catalog.import_services",
+        "accounts.change_office",
+        "core.add_synonym",
+        "core.change_synonym",
+        "core.view_synonym",
+    ],
+    ADMINISTRATOR: [
+        *_CATALOG_EDIT,
+        "catalog.publish_service",
+        "catalog.delete_service",
+        "catalog.import_services",
+        "accounts.add_office",
+        "accounts.change_office",
+        "accounts.view_office",
+        "accounts.add_user",
+        "accounts.change_user",
+        "accounts.view_user",
+        "core.add_synonym",
+        "core.change_synonym",
+        "core.view_synonym",
+        "core.delete_synonym",
+    ],
+}
+
+
+def ensure_roles(**kwargs: Any) -> None:
+    """Create or update the role groups; runs after every migrate, so it is idempotent."""
+    from django.contrib.auth.models import Group, Permission
+
+    with transaction.atomic():
+        for role, perms in ROLE_PERMISSIONS.items():
+            group, _created = Group.objects.get_or_create(name=role)
+            wanted = []
+            for dotted in perms:
+                app_label, codename = dotted.split(".")
+                perm = Permission.objects.filter(
+                    content_type__app_label=app_label, codename=codename
+                ).first()
+                if perm is not None:
+                    wanted.append(perm)
+            group.permissions.set(wanted)

@@ -1,0 +1,177 @@
+"""Reads of the catalog: what the finder, the A-Z list, the home page and the monitor show."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from rathaus.accounts.models import Office
+from rathaus.catalog.maturity import OZG_OBLIGATION_LEVEL_V1
+from rathaus.catalog.models import LifeSituation, Service
+from rathaus.catalog.services import SEARCH_KIND
+from rathaus.core import search
+
+
+@dataclass
+class Filters:
+    life_situation: str = ""  # slug
+    office: str = ""  # slug
+    online_only: bool = False
+    topic: str = ""
+
+
+@dataclass
+class FinderResult:
+    services: list[Service]
+    total: int
+    snippets: dict[int, str] = field(default_factory=dict)
+    corrections: dict[str, str] = field(default_factory=dict)
+
+
+def public_services() -> QuerySet[Service]:
+    return Service.objects.published().select_related("office")
+
+
+def _apply_filters(qs: QuerySet[Service], filters: Filters) -> QuerySet[Service]:
+    if filters.life_situation:
+        qs = qs.filter(life_situations__slug=filters.life_situation)
+    if filters.office:
+        qs = qs.filter(office__slug=filters.office)
+    if filters.online_only:
+        qs = qs.online()  # type: ignore[attr-defined]
+    if filters.topic:
+        qs = qs.filter(topic=filters.topic)
+    return qs
+
+
+def find_services(
+    text: str, filters: Filters | None = None, *, offset: int = 0, limit: int = 20
+) -> FinderResult:
+    """Ranked search (or the filtered list when `text` is empty), one page of it."""
+    filters = filters or Filters()
+    qs = _apply_filters(public_services(), filters)
+    if not text.strip():
+        total = qs.count()
+        return FinderResult(services=list(qs.order_by("name")[offset : offset + limit]), total=total)
+    hits, query = search.search(text, kinds=[SEARCH_KIND])
+    ranked_ids = [h.object_id for h in hits]
+    if filters != Filters():
+        allowed = set(qs.filter(pk__in=ranked_ids).values_list("pk", flat=True))
+        ranked_ids = [pk for pk in ranked_ids if pk in allowed]
+    page_ids = ranked_ids[offset : offset + limit]
+    by_id = public_services().in_bulk(page_ids)
+    snippets = {h.object_id: h.snippet for h in hits if h.object_id in by_id}
+    return FinderResult(
+        services=[by_id[pk] for pk in page_ids if pk in by_id],
+        total=len(ranked_ids),
+        snippets=snippets,
+        corrections=query.corrections,
+    )
+
+
+def service_detail(slug: str) -> Service:
+    return (
+        public_services()
+        .prefetch_related("life_situations")
+        .get(slug=slug)
+    )
+
+
+def a_to_z() -> OrderedDict[str, list[Service]]:
+    """Published services grouped by initial (umlauts sorted with their base letter)."""
+    groups: OrderedDict[str, list[Service]] = OrderedDict()
+    services = sorted(
+        public_services().only("name", "slug", "channel_online", "online_service_url"),
+        key=lambda s: _sort_key(s.name),
+    )
+    for service in services:
+        letter = _sort_key(service.name)[:1].upper()
+        groups.setdefault(letter if letter.isalpha() else "#", []).append(service)
+    return groups
+
+
+def _sort_key(name: str) -> str:
+    return (
+        name.lower()
+        .replace("ä", "a")
+        .replace("ö", "o")
+        .replace("ü", "u")
+        .replace("ß", "ss")
+    )
+
+
+def life_situations_with_counts() -> list[LifeSituation]:
+    return list(
+        LifeSituation.objects.annotate(
+            service_count=Count("services", filter=Q(services__status=Service.Status.PUBLISHED))
+        ).filter(service_count__gt=0)
+    )
+
+
+def offices_with_services() -> QuerySet[Office]:
+    return Office.objects.annotate(
+        service_count=Count("services", filter=Q(services__status=Service.Status.PUBLISHED))
+    ).filter(service_count__gt=0)
+
+
+def office_detail(slug: str) -> Office:
+    return Office.objects.prefetch_related(
+        Prefetch("services", queryset=Service.objects.published().order_by("name"))
+    ).get(slug=slug)
+
+
+def popular_services(*, limit: int = 8) -> list[Service]:
+    return list(public_services().order_by("-annual_cases", "name")[:limit])
+
+
+@dataclass(frozen=True)
+class Coverage:
+    total: int
+    online: int
+    obligation_met: int
+    by_level: dict[int, int]
+    by_level_v2: dict[int, int]
+
+    @property
+    def online_share(self) -> float:
+        return self.online / self.total if self.total else 0.0
+
+    @property
+    def obligation_share(self) -> float:
+        return self.obligation_met / self.total if self.total else 0.0
+
+
+def online_coverage() -> Coverage:
+    """Question 2 of the inquiry: how many published services are digital, by maturity."""
+    qs = Service.objects.published()
+    by_level = dict(
+        qs.values_list("maturity_level").annotate(n=Count("id")).values_list("maturity_level", "n")
+    )
+    by_level_v2 = dict(
+        qs.values_list("maturity_level_v2")
+        .annotate(n=Count("id"))
+        .values_list("maturity_level_v2", "n")
+    )
+    total = sum(by_level.values())
+    return Coverage(
+        total=total,
+        online=qs.online().count(),  # type: ignore[attr-defined]
+        obligation_met=sum(n for lvl, n in by_level.items() if lvl >= OZG_OBLIGATION_LEVEL_V1),
+        by_level={lvl: by_level.get(lvl, 0) for lvl in range(5)},
+        by_level_v2={lvl: by_level_v2.get(lvl, 0) for lvl in range(8)},
+    )
+
+
+def missing_online_services(*, limit: int = 20) -> list[Service]:
+    """Published services not yet meeting the OZG obligation, most demanded first."""
+    return list(
+        public_services()
+        .filter(maturity_level__lt=OZG_OBLIGATION_LEVEL_V1)
+        .order_by("-annual_cases", "name")[:limit]
+    )
+
+
+def services_due_for_review() -> QuerySet[Service]:
+    return Service.objects.review_overdue().select_related("office").order_by("review_due")  # type: ignore[attr-defined]

@@ -1,0 +1,22 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+
+from rathaus.core import views as core_views
+
+# German lives at /, English at /en/: the language is part of the address, so switching
+# it needs no cookie and every page can be linked in either language.
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("api/v1/", include("rathaus.catalog.api_urls")),
+    path("admin/", admin.site.urls),
+]
+urlpatterns += i18n_patterns(
+    path("", include("rathaus.core.urls")),
+    path("konto/", include("rathaus.accounts.urls")),
+    path("leistungen/", include("rathaus.catalog.urls")),
+    path("verwaltung/leistungen/", include("rathaus.catalog.staff_urls")),
+    prefix_default_language=False,
+)
+handler404 = "rathaus.core.views.not_found"
+handler500 = "rathaus.core.views.server_error"

@@ -1,0 +1,439 @@
+"""Full-text search without a search server: SQLite FTS5 or PostgreSQL text search.
+
+Both backends stem with the Snowball German algorithm (PostgreSQL's `german` configuration
+is built from it; on SQLite the stems are computed here, since FTS5 only knows English).
+Query words are matched as prefixes ("Perso" finds "Personalausweis"), expanded by the
+synonym table, and a word that appears nowhere in the index is replaced by the nearest
+indexed words (typo tolerance through rapidfuzz over the vocabulary).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import snowballstemmer
+from django.db import connection, transaction
+from django.db.models import Max
+from rapidfuzz import fuzz, process
+
+from rathaus.core.models import SearchDocument, SearchTerm, Synonym
+
+WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
+FTS_TABLE = "core_search_fts"
+MIN_WORD = 2
+MAX_QUERY_WORDS = 8
+TYPO_SCORE_CUTOFF = 80
+# Words that carry no meaning for a search but would make AND queries fail.
+STOPWORDS = frozenset(
+    "der die das den dem des ein eine einer eines einem einen und oder für fur mit von vom "
+    "zum zur im in am an auf aus bei ich wie was wo wer ist sind mein meine meinen the of "
+    "and for to a an".split()
+)
+
+_stemmer = snowballstemmer.stemmer("german")
+_stem_lock = threading.Lock()
+
+
+@lru_cache(maxsize=50_000)
+def stem(word: str) -> str:
+    # Snowball stemmers keep state between calls and are not thread-safe.
+    with _stem_lock:
+        return str(_stemmer.stemWord(word.lower()))
+
+
+def words(text: str) -> list[str]:
+    return [w.lower() for w in WORD_RE.findall(text or "")]
+
+
+def stemmed(text: str) -> str:
+    return " ".join(stem(w) for w in words(text))
+
+
+@dataclass(frozen=True)
+class Document:
+    kind: str
+    object_id: int
+    title: str
+    url: str
+    keywords: str = ""
+    body: str = ""
+
+
+@dataclass(frozen=True)
+class Hit:
+    kind: str
+    object_id: int
+    rank: float
+    title: str
+    url: str
+    snippet: str
+
+
+@dataclass
+class ParsedQuery:
+    """The query as the backends see it: every group must match, any word of a group may."""
+
+    groups: list[list[str]] = field(default_factory=list)
+    corrections: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def empty(self) -> bool:
+        return not self.groups
+
+    def all_words(self) -> set[str]:
+        return {w for group in self.groups for w in group}
+
+
+# --- vocabulary and query parsing --------------------------------------------------------
+
+
+class _Vocabulary:
+    """All indexed words, held per process and reloaded when any process adds words.
+
+    The highest term id is the version: one indexed lookup per search, correct across the
+    web and worker processes whatever the cache backend.
+    """
+
+    def __init__(self) -> None:
+        self._version: object = None
+        self._words: list[str] = []
+        self._set: frozenset[str] = frozenset()
+        self._lock = threading.Lock()
+
+    def get(self) -> tuple[list[str], frozenset[str]]:
+        version = SearchTerm.objects.aggregate(m=Max("id"))["m"]
+        if version != self._version or not self._words:
+            with self._lock:
+                self._words = sorted(SearchTerm.objects.values_list("word", flat=True))
+                self._set = frozenset(self._words)
+                self._version = version
+        return self._words, self._set
+
+
+vocabulary = _Vocabulary()
+
+
+def _has_prefix(sorted_words: list[str], prefix: str) -> bool:
+    from bisect import bisect_left
+
+    i = bisect_left(sorted_words, prefix)
+    return i < len(sorted_words) and sorted_words[i].startswith(prefix)
+
+
+def _synonyms(tokens: Iterable[str]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for syn in Synonym.objects.filter(term__in=list(tokens)):
+        found[syn.term] = [w for a in syn.alternatives.split(",") for w in words(a)]
+    return found
+
+
+def parse_query(text: str) -> ParsedQuery:
+    tokens = [w for w in words(text) if len(w) >= MIN_WORD and w not in STOPWORDS]
+    tokens = list(dict.fromkeys(tokens))[:MAX_QUERY_WORDS]
+    parsed = ParsedQuery()
+    if not tokens:
+        return parsed
+    synonyms = _synonyms(tokens)
+    vocab, vocab_set = vocabulary.get()
+    for token in tokens:
+        group = [token, *synonyms.get(token, [])]
+        known = token in vocab_set or _has_prefix(vocab, token) or _has_prefix(vocab, stem(token))
+        if not known and token not in synonyms:
+            matches = process.extract(
+                token, vocab, scorer=fuzz.ratio, limit=2, score_cutoff=TYPO_SCORE_CUTOFF
+            )
+            corrected = [m[0] for m in matches]
+            if corrected:
+                parsed.corrections[token] = corrected[0]
+                group.extend(corrected)
+        parsed.groups.append(list(dict.fromkeys(group)))
+    return parsed
+
+
+# --- snippets ----------------------------------------------------------------------------
+
+
+def make_snippet(text: str, query: ParsedQuery, length: int = 220) -> str:
+    """A piece of `text` around the first matching word; matches wrapped in \x02...\x03.
+
+    The markers are replaced by <mark> after HTML escaping (see the `highlight` filter).
+    """
+    if not text:
+        return ""
+    stems = {stem(w) for w in query.all_words()}
+    prefixes = tuple(query.all_words())
+
+    def matches(word: str) -> bool:
+        low = word.lower()
+        return stem(low) in stems or low.startswith(prefixes)
+
+    spans = [m for m in WORD_RE.finditer(text) if matches(m.group())]
+    start = max(0, spans[0].start() - length // 3) if spans else 0
+    end = min(len(text), start + length)
+    if start > 0:
+        space = text.find(" ", start)
+        start = space + 1 if 0 <= space < start + 30 else start
+    out: list[str] = ["… " if start > 0 else ""]
+    pos = start
+    for m in spans:
+        if m.start() < start or m.end() > end:
+            continue
+        out.append(text[pos : m.start()])
+        out.append("\x02" + m.group() + "\x03")
+        pos = m.end()
+    out.append(text[pos:end])
+    if end < len(text):
+        out.append(" …")
+    return "".join(out)
+
+
+# --- backends ----------------------------------------------------------------------------
+
+
+class SearchBackend:
+    vendor = ""
+
+    def install(self) -> None:
+        """Create the full-text structure beside core_searchdocument (run by a migration)."""
+        raise NotImplementedError
+
+    def _write_fulltext(self, docs: Sequence[SearchDocument]) -> None:
+        raise NotImplementedError
+
+    def _delete_fulltext(self, ids: Sequence[int]) -> None:
+        raise NotImplementedError
+
+    def _match(
+        self, query: ParsedQuery, kinds: Sequence[str] | None, limit: int, *, any_group: bool
+    ) -> list[tuple[int, float]]:
+        raise NotImplementedError
+
+    def search(
+        self, text: str, *, kinds: Sequence[str] | None = None, limit: int = 500
+    ) -> tuple[list[Hit], ParsedQuery]:
+        query = parse_query(text)
+        if query.empty:
+            return [], query
+        ranked = self._match(query, kinds, limit, any_group=False)
+        if not ranked and len(query.groups) > 1:
+            # No document has every word: show the best partial matches rather than nothing.
+            ranked = self._match(query, kinds, limit, any_group=True)
+        docs = SearchDocument.objects.in_bulk([doc_id for doc_id, _ in ranked])
+        hits = []
+        for doc_id, rank in ranked:
+            doc = docs.get(doc_id)
+            if doc is None:
+                continue
+            hits.append(
+                Hit(
+                    kind=doc.kind,
+                    object_id=doc.object_id,
+                    rank=rank,
+                    title=doc.title,
+                    url=doc.url,
+                    snippet=make_snippet(doc.body, query),
+                )
+            )
+        return hits, query
+
+
+class SqliteBackend(SearchBackend):
+    vendor = "sqlite"
+
+    def install(self) -> None:
+        with connection.cursor() as cur:
+            cur.execute(
+                f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
+                "title, keywords, body, kind UNINDEXED, "
+                "tokenize = 'unicode61 remove_diacritics 0')"
+            )
+
+    def _write_fulltext(self, docs: Sequence[SearchDocument]) -> None:
+        with connection.cursor() as cur:
+            cur.executemany(
+                f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [(d.pk,) for d in docs]
+            )
+            cur.executemany(
+                f"INSERT INTO {FTS_TABLE} (rowid, title, keywords, body, kind) "
+                "VALUES (%s, %s, %s, %s, %s)",
+                [
+                    (d.pk, stemmed(d.title), stemmed(d.keywords), stemmed(d.body), d.kind)
+                    for d in docs
+                ],
+            )
+
+    def _delete_fulltext(self, ids: Sequence[int]) -> None:
+        with connection.cursor() as cur:
+            cur.executemany(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [(i,) for i in ids])
+
+    @staticmethod
+    def _fts_query(query: ParsedQuery, *, any_group: bool) -> str:
+        parts = []
+        for group in query.groups:
+            alternatives = sorted({f'"{stem(w)}"*' for w in group})
+            parts.append("(" + " OR ".join(alternatives) + ")")
+        return (" OR " if any_group else " AND ").join(parts)
+
+    def _match(
+        self, query: ParsedQuery, kinds: Sequence[str] | None, limit: int, *, any_group: bool
+    ) -> list[tuple[int, float]]:
+        sql = (
+            f"SELECT rowid, bm25({FTS_TABLE}, 10.0, 6.0, 1.0) AS score FROM {FTS_TABLE} "
+            f"WHERE {FTS_TABLE} MATCH %s"
+        )
+        params: list[object] = [self._fts_query(query, any_group=any_group)]
+        if kinds:
+            sql += f" AND kind IN ({', '.join(['%s'] * len(kinds))})"
+            params.extend(kinds)
+        sql += " ORDER BY score LIMIT %s"
+        params.append(limit)
+        with connection.cursor() as cur:
+            cur.execute(sql, params)
+            # bm25 is lower-is-better and negative; turn it into a positive relevance.
+            return [(int(row[0]), -float(row[1])) for row in cur.fetchall()]
+
+
+class PostgresBackend(SearchBackend):
+    vendor = "postgresql"
+
+    def install(self) -> None:
+        with connection.cursor() as cur:
+            cur.execute(
+                "ALTER TABLE core_searchdocument ADD COLUMN IF NOT EXISTS search_vector tsvector"
+            )
+            cur.execute(
+                "CREATE INDEX IF NOT EXISTS core_searchdocument_vector "
+                "ON core_searchdocument USING gin (search_vector)"
+            )
+
+    def _write_fulltext(self, docs: Sequence[SearchDocument]) -> None:
+        with connection.cursor() as cur:
+            cur.execute(
+                "UPDATE core_searchdocument SET search_vector = "
+                "setweight(to_tsvector('german', title), 'A') || "
+                "setweight(to_tsvector('german', keywords), 'B') || "
+                "setweight(to_tsvector('german', body), 'D') "
+                "WHERE id = ANY(%s)",
+                [[d.pk for d in docs]],
+            )
+
+    def _delete_fulltext(self, ids: Sequence[int]) -> None:
+        """The vector lives in the document row and goes with it."""
+
+    @staticmethod
+    def _ts_query(query: ParsedQuery, *, any_group: bool) -> str:
+        parts = []
+        for group in query.groups:
+            # Words are [^\W_]+ only, so quoting them cannot break out of the tsquery syntax.
+            alternatives = sorted({f"'{w}':*" for w in group})
+            parts.append("(" + " | ".join(alternatives) + ")")
+        return (" | " if any_group else " & ").join(parts)
+
+    def _match(
+        self, query: ParsedQuery, kinds: Sequence[str] | None, limit: int, *, any_group: bool
+    ) -> list[tuple[int, float]]:
+        sql = (
+            "SELECT id, ts_rank_cd(search_vector, q, 1) AS score "
+            "FROM core_searchdocument, to_tsquery('german', %s) AS q "
+            "WHERE search_vector @@ q"
+        )
+        params: list[object] = [self._ts_query(query, any_group=any_group)]
+        if kinds:
+            sql += " AND kind = ANY(%s)"
+            params.append(list(kinds))
+        sql += " ORDER BY score DESC, id LIMIT %s"
+        params.append(limit)
+        with connection.cursor() as cur:
+            cur.execute(sql, params)
+            return [(int(row[0]), float(row[1])) for row in cur.fetchall()]
+
+
+def backend() -> SearchBackend:
+    if connection.vendor == "postgresql":
+        return PostgresBackend()
+    if connection.vendor == "sqlite":
+        return SqliteBackend()
+    raise RuntimeError(f"No full-text search backend for database {connection.vendor!r}")
+
+
+# --- writing the index -------------------------------------------------------------------
+
+
+def index_documents(documents: Iterable[Document]) -> int:
+    """Insert or replace documents in the index; runs inside the caller's transaction."""
+    docs = list(documents)
+    if not docs:
+        return 0
+    engine = backend()
+    with transaction.atomic():
+        existing = {
+            (d.kind, d.object_id): d
+            for d in SearchDocument.objects.filter(
+                kind__in={d.kind for d in docs}, object_id__in=[d.object_id for d in docs]
+            )
+        }
+        to_create, to_update = [], []
+        for doc in docs:
+            row = existing.get((doc.kind, doc.object_id))
+            if row is None:
+                row = SearchDocument(kind=doc.kind, object_id=doc.object_id)
+                to_create.append(row)
+            else:
+                to_update.append(row)
+            row.title, row.url = doc.title[:300], doc.url
+            row.keywords, row.body = doc.keywords, doc.body
+        SearchDocument.objects.bulk_create(to_create, batch_size=500)
+        SearchDocument.objects.bulk_update(
+            to_update, ["title", "url", "keywords", "body", "updated"], batch_size=500
+        )
+        if to_create and to_create[0].pk is None:
+            # Backends without RETURNING on bulk insert: look the new ids up.
+            ids = dict(
+                SearchDocument.objects.filter(
+                    kind__in={d.kind for d in to_create},
+                    object_id__in=[d.object_id for d in to_create],
+                ).values_list("object_id", "pk")
+            )
+            for row in to_create:
+                row.pk = ids[row.object_id]
+        rows = to_create + to_update
+        for start in range(0, len(rows), 500):
+            engine._write_fulltext(rows[start : start + 500])
+        _add_vocabulary(docs)
+    return len(docs)
+
+
+def remove_documents(kind: str, object_ids: Iterable[int]) -> None:
+    ids = list(
+        SearchDocument.objects.filter(kind=kind, object_id__in=list(object_ids)).values_list(
+            "pk", flat=True
+        )
+    )
+    if not ids:
+        return
+    with transaction.atomic():
+        backend()._delete_fulltext(ids)
+        SearchDocument.objects.filter(pk__in=ids).delete()
+
+
+def _add_vocabulary(docs: Sequence[Document]) -> None:
+    seen: set[str] = set()
+    for doc in docs:
+        for text in (doc.title, doc.keywords, doc.body):
+            seen.update(w for w in words(text) if MIN_WORD <= len(w) <= 64 and not w.isdigit())
+    _, known = vocabulary.get()
+    new = seen - known
+    if new:
+        SearchTerm.objects.bulk_create(
+            [SearchTerm(word=w) for w in sorted(new)], ignore_conflicts=True, batch_size=1000
+        )
+
+
+def search(
+    text: str, *, kinds: Sequence[str] | None = None, limit: int = 500
+) -> tuple[list[Hit], ParsedQuery]:
+    return backend().search(text, kinds=kinds, limit=limit)

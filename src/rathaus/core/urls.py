@@ -1,0 +1,16 @@
+from django.urls import path
+
+from rathaus.core import views
+
+app_name = "core"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("impressum/", views.page, {"template": "impressum"}, name="impressum"),
+    path("datenschutz/", views.page, {"template": "datenschutz"}, name="privacy"),
+    path(
+        "barrierefreiheit/",
+        views.page,
+        {"template": "barrierefreiheit"},
+        name="accessibility",
+    ),
+]
