@@ -1,0 +1,126 @@
+"""Shared fixtures. Tests run against whatever DATABASE_URL names (SQLite by default)."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from rathaus.accounts import roles
+from rathaus.accounts.models import Office, User
+from rathaus.catalog import services as catalog_services
+from rathaus.catalog.models import LifeSituation, Service
+
+PASSWORD = "Test-Passwort-2026!"
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings: Any) -> None:
+    # The manifest storage needs collectstatic; tests render templates without it.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def office(db: None) -> Office:
+    return Office.objects.create(
+        name="Fachgruppe Bürgerservice",
+        slug="buergerservice",
+        street="Bahnhofstraße 7",
+        postal_code="21614",
+        city="Buxtehude",
+        opening_hours="Mo–Fr 8–12 Uhr, Do 14–18 Uhr",
+        phone="04161 501-0",
+        email="buergerbuero@example.org",
+        accessibility="Stufenloser Zugang, Aufzug, Behinderten-WC im Erdgeschoss.",
+    )
+
+
+@pytest.fixture
+def life_situation(db: None) -> LifeSituation:
+    return LifeSituation.objects.create(name="Umzug", name_en="Moving house", slug="umzug")
+
+
+def make_service(**fields: Any) -> Service:
+    """A published service with sensible defaults; any field can be overridden."""
+    life_situations = fields.pop("life_situations", [])
+    defaults: dict[str, Any] = {
+        "leika_key": "99010004001000",
+        "name": "Personalausweis beantragen",
+        "summary": "Einen neuen Personalausweis beantragen Sie persönlich im Bürgerbüro.",
+        "status": Service.Status.PUBLISHED,
+        "published_at": timezone.now(),
+        "review_due": timezone.localdate() + datetime.timedelta(days=200),
+        "maturity_level": 1,
+    }
+    defaults.update(fields)
+    service = catalog_services.save_service(service=Service(**defaults))
+    if life_situations:
+        service.life_situations.set(life_situations)
+    return service
+
+
+@pytest.fixture
+def service_factory(db: None) -> Any:
+    return make_service
+
+
+def make_user(username: str, *role_names: str, office: Office | None = None, **extra: Any) -> User:
+    user = User.objects.create_user(
+        username=username, email=f"{username}@example.org", password=PASSWORD, office=office, **extra
+    )
+    for role in role_names:
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def user_factory(db: None) -> Any:
+    return make_user
+
+
+@pytest.fixture
+def citizen(db: None) -> User:
+    return make_user("buerger", roles.CITIZEN)
+
+
+@pytest.fixture
+def clerk(db: None, office: Office) -> User:
+    return make_user("clerk", roles.CLERK, office=office)
+
+
+@pytest.fixture
+def digital_officer(db: None, office: Office) -> User:
+    return make_user("digi", roles.DIGITAL_OFFICER, office=office)
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[Any]:
+    """A real SMTP server (aiosmtpd) on loopback; `.messages` holds what it received."""
+    from email import message_from_bytes
+
+    from aiosmtpd.controller import Controller
+
+    class Handler:
+        def __init__(self) -> None:
+            self.messages: list[Any] = []
+
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+            msg = message_from_bytes(envelope.content)
+            msg["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
+            self.messages.append(msg)
+            return "250 OK"
+
+    handler = Handler()
+    controller = Controller(handler, hostname="127.0.0.1", port=0)
+    controller.start()
+    try:
+        yield controller, handler
+    finally:
+        controller.stop()
