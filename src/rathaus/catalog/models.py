@@ -38,6 +38,15 @@ class Topic(models.TextChoices):
     BUSINESS = "unternehmen", _("Unternehmensführung & -entwicklung")
 
 
+CHANNELS = [
+    ("online", _("online")),
+    ("in_person", _("persönlich")),
+    ("post", _("per Post")),
+    ("email", _("per E-Mail")),
+    ("phone", _("per Telefon")),
+]
+
+
 class LifeSituation(models.Model):
     """Lebenslage: how citizens think of their concern ("Umzug", "Geburt eines Kindes")."""
 
@@ -196,12 +205,7 @@ class Service(TimeStampedModel):
     @property
     def channels(self) -> list[tuple[str, str]]:
         """(code, label) of every channel this service is offered on."""
-        codes = ["online", "in_person", "post", "email", "phone"]
-        return [
-            (code, str(self._meta.get_field(f"channel_{code}").verbose_name))
-            for code in codes
-            if getattr(self, f"channel_{code}")
-        ]
+        return [(code, str(label)) for code, label in CHANNELS if getattr(self, f"channel_{code}")]
 
     @property
     def review_overdue(self) -> bool:

@@ -157,7 +157,7 @@ def online_coverage() -> Coverage:
     total = sum(by_level.values())
     return Coverage(
         total=total,
-        online=qs.online().count(),  # type: ignore[attr-defined]
+        online=qs.online().count(),
         obligation_met=sum(n for lvl, n in by_level.items() if lvl >= OZG_OBLIGATION_LEVEL_V1),
         by_level={lvl: by_level.get(lvl, 0) for lvl in range(5)},
         by_level_v2={lvl: by_level_v2.get(lvl, 0) for lvl in range(8)},
@@ -174,4 +174,4 @@ def missing_online_services(*, limit: int = 20) -> list[Service]:
 
 
 def services_due_for_review() -> QuerySet[Service]:
-    return Service.objects.review_overdue().select_related("office").order_by("review_due")  # type: ignore[attr-defined]
+    return Service.objects.review_overdue().select_related("office").order_by("review_due")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import MutableMapping
 from typing import Any
 
 import structlog
@@ -32,7 +33,9 @@ class StructuredFormatter(structlog.stdlib.ProcessorFormatter):
 _STANDARD_ATTRS = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
 
 
-def _extra_fields(logger: Any, name: str, event: dict[str, Any]) -> dict[str, Any]:
+def _extra_fields(
+    logger: Any, name: str, event: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
     """Carry `extra={...}` of standard-library log calls into the structured event."""
     record: logging.LogRecord | None = event.get("_record")
     if record is not None:

@@ -14,6 +14,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 import snowballstemmer
 from django.db import connection, transaction
@@ -285,7 +286,7 @@ class SqliteBackend(SearchBackend):
             f"SELECT rowid, bm25({FTS_TABLE}, 10.0, 6.0, 1.0) AS score FROM {FTS_TABLE} "
             f"WHERE {FTS_TABLE} MATCH %s"
         )
-        params: list[object] = [self._fts_query(query, any_group=any_group)]
+        params: list[Any] = [self._fts_query(query, any_group=any_group)]
         if kinds:
             sql += f" AND kind IN ({', '.join(['%s'] * len(kinds))})"
             params.extend(kinds)
@@ -341,7 +342,7 @@ class PostgresBackend(SearchBackend):
             "FROM core_searchdocument, to_tsquery('german', %s) AS q "
             "WHERE search_vector @@ q"
         )
-        params: list[object] = [self._ts_query(query, any_group=any_group)]
+        params: list[Any] = [self._ts_query(query, any_group=any_group)]
         if kinds:
             sql += " AND kind = ANY(%s)"
             params.append(list(kinds))
