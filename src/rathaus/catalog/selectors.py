@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 
 from rathaus.accounts.models import Office
 from rathaus.catalog.maturity import OZG_OBLIGATION_LEVEL_V1
@@ -175,3 +176,86 @@ def missing_online_services(*, limit: int = 20) -> list[Service]:
 
 def services_due_for_review() -> QuerySet[Service]:
     return Service.objects.review_overdue().select_related("office").order_by("review_due")
+
+
+# --- REST API (rathaus.catalog.api) -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ApiServiceFilters:
+    """The query parameters of `GET /api/v1/services/`, already validated."""
+
+    text: str = ""
+    life_situation: str = ""  # slug
+    office: str = ""  # slug
+    topic: str = ""
+    online: bool | None = None
+    maturity_level_min: int | None = None
+    maturity_level_v2_min: int | None = None
+    modified_since: datetime.datetime | None = None
+
+
+def api_services(filters: ApiServiceFilters) -> QuerySet[Service]:
+    """Published services for the API: a lazy queryset the paginator counts and slices.
+
+    With a search text the order is the finder's relevance ranking (same search call as
+    `find_services`); without one, by name. Related rows come in a fixed number of queries
+    whatever the page size.
+    """
+    qs = _apply_filters(
+        public_services(),
+        Filters(
+            life_situation=filters.life_situation,
+            office=filters.office,
+            online_only=filters.online is True,
+            topic=filters.topic,
+        ),
+    )
+    if filters.online is False:
+        qs = qs.exclude(Q(channel_online=True) & ~Q(online_service_url=""))
+    if filters.maturity_level_min is not None:
+        qs = qs.filter(maturity_level__gte=filters.maturity_level_min)
+    if filters.maturity_level_v2_min is not None:
+        qs = qs.filter(maturity_level_v2__gte=filters.maturity_level_v2_min)
+    if filters.modified_since is not None:
+        qs = qs.filter(modified__gte=filters.modified_since)
+    qs = qs.prefetch_related("life_situations")
+    if not filters.text.strip():
+        return qs.order_by("name", "pk")
+    hits, _query = search.search(filters.text, kinds=[SEARCH_KIND])
+    ranked_ids = list(dict.fromkeys(h.object_id for h in hits))
+    if not ranked_ids:
+        return qs.none()
+    relevance = Case(
+        *(When(pk=pk, then=Value(position)) for position, pk in enumerate(ranked_ids)),
+        output_field=IntegerField(),
+    )
+    return qs.filter(pk__in=ranked_ids).order_by(relevance, "pk")
+
+
+def api_service(leika_key: str) -> Service:
+    """One published service by LeiKa key; raises `Service.DoesNotExist` for drafts too."""
+    return public_services().prefetch_related("life_situations").get(leika_key=leika_key)
+
+
+def api_offices() -> QuerySet[Office]:
+    return Office.objects.order_by("name", "pk")
+
+
+def api_office(slug: str) -> Office:
+    return Office.objects.get(slug=slug)
+
+
+def api_life_situations() -> QuerySet[LifeSituation]:
+    """All life situations with the number of published services in each."""
+    return LifeSituation.objects.annotate(
+        service_count=Count("services", filter=Q(services__status=Service.Status.PUBLISHED))
+    ).order_by("position", "name", "pk")
+
+
+def life_situation_exists(slug: str) -> bool:
+    return LifeSituation.objects.filter(slug=slug).exists()
+
+
+def office_exists(slug: str) -> bool:
+    return Office.objects.filter(slug=slug).exists()

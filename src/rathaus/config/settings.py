@@ -259,6 +259,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Name shared enums after what they are, not after the first field that uses them.
+    "ENUM_NAME_OVERRIDES": {"TopicEnum": "rathaus.catalog.models.Topic.choices"},
 }
 
 # --- Logging ----------------------------------------------------------------------------
