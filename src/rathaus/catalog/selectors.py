@@ -84,7 +84,8 @@ def a_to_z() -> OrderedDict[str, list[Service]]:
     """Published services grouped by initial (umlauts sorted with their base letter)."""
     groups: OrderedDict[str, list[Service]] = OrderedDict()
     services = sorted(
-        public_services().only("name", "slug", "channel_online", "online_service_url"),
+        # Not public_services(): its select_related("office") clashes with only().
+        Service.objects.published().only("name", "slug", "channel_online", "online_service_url"),
         key=lambda s: _sort_key(s.name),
     )
     for service in services:

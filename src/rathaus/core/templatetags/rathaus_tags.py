@@ -1,0 +1,122 @@
+"""Template filters of the public pages: search highlighting, plain-text blocks, phone links."""
+
+from __future__ import annotations
+
+import re
+from email.utils import parseaddr
+from typing import Any
+
+from django import template
+from django.conf import settings
+from django.urls import reverse
+from django.utils.html import escape, format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+# The search marks matches in snippets with these control characters (see core.search).
+MARK_START, MARK_END = "\x02", "\x03"
+_MARKED = re.compile(f"{MARK_START}([^{MARK_START}{MARK_END}]*){MARK_END}")
+_BULLET = re.compile(r"^\s*(?:[-*\u2022\u2013]|\d+[.)])\s+")  # -, *, bullet, en dash, "1."
+
+
+@register.filter
+def highlight(value: Any) -> SafeString:
+    """Escape the text, then turn the search markers into <mark> (never the other way round)."""
+    text = escape(str(value or ""))
+    text = _MARKED.sub(r"<mark>\1</mark>", text)
+    # Unpaired markers cannot come from the search; drop them instead of emitting broken HTML.
+    return mark_safe(text.replace(MARK_START, "").replace(MARK_END, ""))
+
+
+@register.filter
+def textblocks(value: Any) -> SafeString:
+    """Plain service text as HTML: blank lines part paragraphs, "- " lines become lists.
+
+    Editors write plain text (and imports deliver it); lists of documents read far better
+    as real lists, which screen readers also announce with their length.
+    """
+    text = str(value or "").replace("\r\n", "\n").strip()
+    if not text:
+        return mark_safe("")
+    parts: list[str] = []
+    for block in re.split(r"\n\s*\n", text):
+        lines = [line for line in block.split("\n") if line.strip()]
+        items = [line for line in lines if _BULLET.match(line)]
+        if items and len(items) == len(lines):
+            parts.append(
+                format_html(
+                    "<ul>{}</ul>",
+                    format_html_join("", "<li>{}</li>", ((_BULLET.sub("", i),) for i in items)),
+                )
+            )
+        elif items and not _BULLET.match(lines[0]) and len(items) == len(lines) - 1:
+            # "Sie brauchen:" followed by a list.
+            parts.append(
+                format_html(
+                    "<p>{}</p><ul>{}</ul>",
+                    lines[0],
+                    format_html_join("", "<li>{}</li>", ((_BULLET.sub("", i),) for i in items)),
+                )
+            )
+        else:
+            parts.append(
+                format_html("<p>{}</p>", mark_safe("<br>".join(escape(line) for line in lines)))
+            )
+    return mark_safe("".join(parts))
+
+
+@register.filter
+def tel_href(value: Any) -> str:
+    """A tel: address in international form: "04161 501-0" -> "tel:+4941615010"."""
+    number = re.sub(r"[^\d+]", "", str(value or ""))
+    if not number:
+        return ""
+    if number.startswith("00"):
+        number = "+" + number[2:]
+    elif number.startswith("0"):
+        number = "+49" + number[1:]
+    return f"tel:{number}"
+
+
+@register.filter
+def display_name(obj: Any, language: str) -> str:
+    """The name of a life situation (or anything with `display_name`) in the page language."""
+    if hasattr(obj, "display_name"):
+        return str(obj.display_name(language))
+    return str(obj)
+
+
+@register.filter
+def percent(value: Any) -> str:
+    """A share (0.0-1.0) as a whole percentage number, without the sign."""
+    try:
+        return str(round(float(value) * 100))
+    except (TypeError, ValueError):
+        return ""
+
+
+@register.simple_tag
+def breadcrumbs(*trail: Any) -> SafeString:
+    """Breadcrumb navigation: `{% breadcrumbs "Label" url ... "Current page" %}`.
+
+    Home comes first; the last argument is the current page (not a link, aria-current).
+    """
+    *pairs, current = trail
+    links = [(_("Start"), reverse("core:home")), *zip(pairs[::2], pairs[1::2], strict=True)]
+    items = format_html_join(
+        "", '<li><a href="{}">{}</a></li>', ((url, label) for label, url in links)
+    )
+    return format_html(
+        '<nav class="breadcrumbs" aria-label="{}"><ol>{}<li aria-current="page">{}</li></ol></nav>',
+        _("Sie sind hier"),
+        items,
+        current,
+    )
+
+
+@register.simple_tag
+def contact_email() -> str:
+    """The administration's public address, as configured for outgoing mail."""
+    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
