@@ -1,0 +1,177 @@
+"""The committed OpenAPI document (docs/openapi.yaml) is the one the code generates, is valid,
+and describes what the API really answers."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from django.conf import settings
+from django.utils import translation
+from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.renderers import OpenApiYamlRenderer
+
+from rathaus.accounts.models import Office
+from rathaus.catalog.models import LifeSituation
+from tests.conftest import make_service
+
+COMMITTED = Path(__file__).resolve().parents[1] / "docs" / "openapi.yaml"
+REGENERATE = (
+    "docs/openapi.yaml is out of date with the code. Regenerate it with `make openapi` "
+    "(or `rathaus spectacular --file docs/openapi.yaml --validate`), review the diff and "
+    "commit it."
+)
+
+
+@pytest.fixture(scope="module")
+def committed() -> dict[str, Any]:
+    return yaml.safe_load(COMMITTED.read_text(encoding="utf-8"))
+
+
+def generated() -> dict[str, Any]:
+    # The same steps as the `spectacular` command, in the language it runs in.
+    with translation.override(settings.LANGUAGE_CODE):
+        schema = SchemaGenerator().get_schema(request=None, public=True)
+        rendered = OpenApiYamlRenderer().render(schema, renderer_context={})
+    return yaml.safe_load(rendered)
+
+
+def test_committed_document_matches_the_code(committed: dict[str, Any]) -> None:
+    fresh = generated()
+    # Compare part by part first, so a failure points at the path or component that drifted.
+    parts = {
+        "paths": (fresh["paths"], committed.get("paths", {})),
+        "components/schemas": (
+            fresh["components"]["schemas"],
+            committed.get("components", {}).get("schemas", {}),
+        ),
+    }
+    for where, (new, old) in parts.items():
+        for key in sorted(set(new) | set(old)):
+            assert new.get(key) == old.get(key), f"{where}/{key}: {REGENERATE}"
+    assert fresh == committed, REGENERATE
+
+
+def test_committed_document_is_valid_openapi(committed: dict[str, Any]) -> None:
+    validator = pytest.importorskip("openapi_spec_validator")
+    validator.validate(committed)
+    assert committed["openapi"].startswith("3.")
+
+
+def test_every_parameter_and_error_is_documented(committed: dict[str, Any]) -> None:
+    services = committed["paths"]["/api/v1/services/"]["get"]
+    names = {p["name"] for p in services["parameters"]}
+    assert names >= {
+        "q",
+        "life_situation",
+        "office",
+        "topic",
+        "online",
+        "maturity_level_min",
+        "modified_since",
+        "page",
+        "page_size",
+        "Accept-Language",
+    }
+    assert all(p.get("description") for p in services["parameters"])
+    error_ref = {"$ref": "#/components/schemas/Error"}
+    for path, item in committed["paths"].items():
+        responses = item["get"]["responses"]
+        assert responses["404"]["content"]["application/json"]["schema"] == error_ref, path
+    for path in ("/api/v1/services/", "/api/v1/services/{leika_key}/"):
+        responses = committed["paths"][path]["get"]["responses"]
+        assert responses["400"]["content"]["application/json"]["schema"] == error_ref
+    assert set(committed["components"]["schemas"]["Error"]["properties"]) == {
+        "code",
+        "message",
+        "problems",
+    }
+
+
+# --- the document against the running API -------------------------------------------------
+
+
+@pytest.fixture
+def sample(db: None, office: Office, life_situation: LifeSituation) -> dict[str, str]:
+    """One object of each kind, with every optional part filled, and the path values to use."""
+    service = make_service(
+        office=office,
+        topic="recht-ordnung",
+        channel_online=True,
+        online_service_url="https://service.example.org/ausweis",
+        online_service_name="Ausweis online",
+        trust_level="substantiell",
+        keywords="Perso, Ausweis",
+        life_situations=[life_situation],
+    )
+    make_service(leika_key="99123001000000", name="Geburtsurkunde", summary="Standesamt.")
+    return {"leika_key": service.leika_key, "slug": office.slug}
+
+
+def response_validator(document: dict[str, Any], schema: dict[str, Any]) -> Any:
+    """A validator for one response schema, resolving `$ref`s inside the document."""
+    validators = pytest.importorskip("openapi_schema_validator")
+    root = {**schema, "components": document["components"]}
+    return validators.OAS30Validator(root, format_checker=validators.OAS30Validator.FORMAT_CHECKER)
+
+
+def body_schema(document: dict[str, Any], path: str, status: str) -> dict[str, Any]:
+    schema: dict[str, Any] = document["paths"][path]["get"]["responses"][status]["content"][
+        "application/json"
+    ]["schema"]
+    return schema
+
+
+def test_every_documented_path_answers_as_documented(
+    client: Any, committed: dict[str, Any], sample: dict[str, str]
+) -> None:
+    assert committed["paths"], "the document lists no paths"
+    for template in committed["paths"]:
+        url = re.sub(r"\{(\w+)\}", lambda m: sample[m.group(1)], template)
+        response = client.get(url)
+        assert response.status_code == 200, (template, response.content[:300])
+        body = response.json()
+        if "results" in body:
+            assert body["results"], f"{url} returned no items to check against the schema"
+        response_validator(committed, body_schema(committed, template, "200")).validate(body)
+
+
+@pytest.mark.parametrize(
+    ("url", "template", "status"),
+    [
+        ("/api/v1/services/?modified_since=bald", "/api/v1/services/", "400"),
+        ("/api/v1/services/?page=42", "/api/v1/services/", "404"),
+        ("/api/v1/services/123/", "/api/v1/services/{leika_key}/", "400"),
+        ("/api/v1/services/99999999999999/", "/api/v1/services/{leika_key}/", "404"),
+        ("/api/v1/offices/keine/", "/api/v1/offices/{slug}/", "404"),
+    ],
+)
+@pytest.mark.usefixtures("sample")
+def test_errors_answer_as_documented(
+    client: Any,
+    committed: dict[str, Any],
+    url: str,
+    template: str,
+    status: str,
+) -> None:
+    response = client.get(url)
+    assert str(response.status_code) == status
+    response_validator(committed, body_schema(committed, template, status)).validate(
+        response.json()
+    )
+
+
+def test_schema_endpoint_serves_the_committed_document(client: Any, db: None) -> None:
+    response = client.get("/api/v1/schema.yaml")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.oai.openapi")
+    assert response.content == COMMITTED.read_bytes()
+    assert response["Access-Control-Allow-Origin"] == "*"
+
+    etag = response["ETag"]
+    cached = client.get("/api/v1/schema.yaml", headers={"If-None-Match": etag})
+    assert cached.status_code == 304
+    assert cached.content == b""
