@@ -28,6 +28,10 @@ ROLE_LABELS = {
 # Staff roles work inside the administration and must sign in with a second factor.
 STAFF_ROLES = (CLERK, OFFICE_LEAD, COUNCIL_OFFICE, DIGITAL_OFFICER, ADMINISTRATOR)
 
+# These roles act for the whole administration; everyone else with catalog rights works only
+# on the services of their own office (see `accounts.selectors.office_scope`).
+ALL_OFFICES_ROLES = (DIGITAL_OFFICER, ADMINISTRATOR)
+
 _CATALOG_READ = ["catalog.view_service", "accounts.view_office"]
 _CATALOG_EDIT = [*_CATALOG_READ, "catalog.change_service", "catalog.add_service"]
 

@@ -1,11 +1,13 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from rathaus.accounts import views
 
 app_name = "accounts"
 urlpatterns = [
-    path("anmelden/", auth_views.LoginView.as_view(), name="login"),
-    path("abmelden/", auth_views.LogoutView.as_view(), name="logout"),
+    path("anmelden/", views.SignInView.as_view(), name="login"),
+    path("abmelden/", views.SignOutView.as_view(), name="logout"),
+    path("zwei-faktor/", views.otp_verify, name="otp_verify"),
+    path("zwei-faktor/einrichten/", views.otp_setup, name="otp_setup"),
+    path("zwei-faktor/sicherungscodes/", views.otp_backup_codes, name="otp_backup_codes"),
     path("", views.home, name="home"),
 ]
