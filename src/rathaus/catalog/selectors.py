@@ -54,8 +54,12 @@ def find_services(
     filters = filters or Filters()
     qs = _apply_filters(public_services(), filters)
     if not text.strip():
-        total = qs.count()
-        return FinderResult(services=list(qs.order_by("name")[offset : offset + limit]), total=total)
+        # Sorted here, like the A-Z list, not by the database: SQLite puts "Ärztliche ..."
+        # after "Z" and PostgreSQL's order depends on its collation; citizens expect it at A.
+        rows = sorted(qs.values_list("pk", "name"), key=lambda row: (_sort_key(row[1]), row))
+        page_ids = [pk for pk, _name in rows[offset : offset + limit]]
+        by_id = public_services().in_bulk(page_ids)
+        return FinderResult(services=[by_id[pk] for pk in page_ids], total=len(rows))
     hits, query = search.search(text, kinds=[SEARCH_KIND])
     ranked_ids = [h.object_id for h in hits]
     if filters != Filters():

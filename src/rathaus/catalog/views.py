@@ -33,6 +33,7 @@ from rathaus.catalog.maturity import (
 from rathaus.catalog.models import LifeSituation, Service, Topic
 
 PAGE_SIZE = 20
+MAX_PAGE = 10_000
 MAX_QUERY_LENGTH = 200
 TRUE_VALUES = frozenset({"1", "true", "on", "ja", "yes"})
 
@@ -63,6 +64,8 @@ class FinderRequest:
         return {key: value for key, value in values.items() if value}
 
     def url(self, **overrides: Any) -> str:
+        if overrides.get("seite") == "1":
+            overrides["seite"] = ""  # page 1 has the plain address
         query = urlencode(self.params(**overrides))
         return reverse("catalog:finder") + (f"?{query}" if query else "")
 
@@ -137,9 +140,9 @@ def finder(request: HttpRequest) -> HttpResponse:
     offices = list(selectors.offices_with_services())
     query = _read_finder_request(request.GET, life_situations, offices)
 
-    result = selectors.find_services(
-        query.text, query.filters, offset=(query.page - 1) * PAGE_SIZE, limit=PAGE_SIZE
-    )
+    # A silly page number must not reach the database as an enormous OFFSET.
+    offset = (min(query.page, MAX_PAGE) - 1) * PAGE_SIZE
+    result = selectors.find_services(query.text, query.filters, offset=offset, limit=PAGE_SIZE)
     num_pages = max(1, math.ceil(result.total / PAGE_SIZE))
     if query.page > num_pages:
         query.notices.append(
