@@ -298,6 +298,18 @@ class SqliteBackend(SearchBackend):
             return [(int(row[0]), -float(row[1])) for row in cur.fetchall()]
 
 
+_UE = re.compile(r"(?<!q)ue")
+
+
+def _umlaut_spellings(word: str) -> set[str]:
+    """The word as typed and with ae/oe/ue read as umlauts ("buergerbuero" -> "bürgerbüro").
+
+    The Snowball stemmer used on SQLite folds these itself; PostgreSQL's older `german`
+    stemmer does not, so without this "Buergerbuero" found nothing there.
+    """
+    return {word, _UE.sub("ü", word).replace("ae", "ä").replace("oe", "ö")}
+
+
 class PostgresBackend(SearchBackend):
     vendor = "postgresql"
 
@@ -330,7 +342,7 @@ class PostgresBackend(SearchBackend):
         parts = []
         for group in query.groups:
             # Words are [^\W_]+ only, so quoting them cannot break out of the tsquery syntax.
-            alternatives = sorted({f"'{w}':*" for w in group})
+            alternatives = sorted({f"'{v}':*" for w in group for v in _umlaut_spellings(w)})
             parts.append("(" + " | ".join(alternatives) + ")")
         return (" | " if any_group else " & ").join(parts)
 
