@@ -73,8 +73,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 
 def ensure_roles(**kwargs: Any) -> None:
     """Create or update the role groups; runs after every migrate, so it is idempotent."""
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
     from django.contrib.auth.models import Group, Permission
 
+    # post_migrate runs app by app, and accounts comes before catalog and later pillars:
+    # create every app's permissions first, or a fresh database gets empty roles.
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0, using=kwargs.get("using", "default"))
     with transaction.atomic():
         for role, perms in ROLE_PERMISSIONS.items():
             group, _created = Group.objects.get_or_create(name=role)
