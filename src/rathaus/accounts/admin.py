@@ -49,8 +49,8 @@ class OfficeAdmin(SimpleHistoryAdmin):
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    list_display = [*DjangoUserAdmin.list_display, "office"]
-    list_filter = [*DjangoUserAdmin.list_filter, "office"]
+    list_display = ["username", "email", "first_name", "last_name", "is_staff", "office"]
+    list_filter = ["is_staff", "is_superuser", "is_active", "groups", "office"]
     list_select_related = ["office"]
     autocomplete_fields = ["office"]
     fieldsets = [

@@ -107,6 +107,7 @@ def confirm_totp_setup(*, user: Any, code: str) -> tuple[TOTPDevice, list[str]]:
             .order_by("-pk")
             .first()
         )
+        error: str | None
         if device is None:
             error = _("Es wird gerade keine Authenticator-App eingerichtet.")
         else:
