@@ -13,6 +13,7 @@ from django.utils import translation
 
 from rathaus.catalog.models import LifeSituation, Service
 from rathaus.core import views as core_views
+from rathaus.core.templatetags import rathaus_tags
 from tests.conftest import make_service
 
 # --- a small structural reading of a page ------------------------------------------------
@@ -346,3 +347,52 @@ def test_500_page_renders_without_the_database(django_assert_num_queries: Any) -
     assert page.h1 == ["Technische Störung"]
     assert page.search_forms, "the search box is there even on the error page"
     assert 'href="/barrierefreiheit/"' in html
+
+
+# --- template filters --------------------------------------------------------------------
+
+
+def test_highlight_escapes_first_then_marks() -> None:
+    assert (
+        rathaus_tags.highlight("<b>\x02Hund\x03</b> & \x02Katze\x03")
+        == "&lt;b&gt;<mark>Hund</mark>&lt;/b&gt; &amp; <mark>Katze</mark>"
+    )
+    # A marker can never smuggle HTML in, and stray markers are dropped.
+    assert rathaus_tags.highlight("\x02<script>\x03 \x02offen") == (
+        "<mark>&lt;script&gt;</mark> offen"
+    )
+    assert rathaus_tags.highlight(None) == ""
+
+
+def test_textblocks_makes_paragraphs_and_lists_and_escapes() -> None:
+    text = "Erster <Absatz>\nzweite Zeile\n\nSie brauchen:\n- Ausweis\n- Foto\n\n1. eins\n2. zwei"
+    assert rathaus_tags.textblocks(text) == (
+        "<p>Erster &lt;Absatz&gt;<br>zweite Zeile</p>"
+        "<p>Sie brauchen:</p><ul><li>Ausweis</li><li>Foto</li></ul>"
+        "<ol><li>eins</li><li>zwei</li></ol>"
+    )
+    assert rathaus_tags.textblocks("") == ""
+
+
+@pytest.mark.parametrize(
+    ("number", "href"),
+    [
+        ("04161 501-0", "tel:+4941615010"),
+        ("+49 (0)4161 501-2000", "tel:+4941615012000"),
+        ("0049 4161 5010", "tel:+4941615010"),
+        ("", ""),
+    ],
+)
+def test_tel_href(number: str, href: str) -> None:
+    assert rathaus_tags.tel_href(number) == href
+
+
+def test_breadcrumbs_start_at_home_and_mark_the_current_page() -> None:
+    with translation.override("de"):
+        html = rathaus_tags.breadcrumbs("Leistungen <finden>", "/leistungen/", "Hier & jetzt")
+    assert html == (
+        '<nav class="breadcrumbs" aria-label="Sie sind hier"><ol>'
+        '<li><a href="/">Start</a></li>'
+        '<li><a href="/leistungen/">Leistungen &lt;finden&gt;</a></li>'
+        '<li aria-current="page">Hier &amp; jetzt</li></ol></nav>'
+    )

@@ -287,7 +287,7 @@ def government_service_ld(service: Service, request: HttpRequest) -> dict[str, A
 
 
 def _levels(
-    choices: list[tuple[int, str]], definitions: dict[int, Any], current: int
+    choices: list[tuple[int, Any]], definitions: dict[int, Any], current: int
 ) -> list[dict[str, Any]]:
     return [
         {

@@ -18,14 +18,14 @@ register = template.Library()
 # The search marks matches in snippets with these control characters (see core.search).
 MARK_START, MARK_END = "\x02", "\x03"
 _MARKED = re.compile(f"{MARK_START}([^{MARK_START}{MARK_END}]*){MARK_END}")
+_NUMBERED = re.compile(r"^\s*\d+[.)]\s+")
 _BULLET = re.compile(r"^\s*(?:[-*\u2022\u2013]|\d+[.)])\s+")  # -, *, bullet, en dash, "1."
 
 
 @register.filter
 def highlight(value: Any) -> SafeString:
     """Escape the text, then turn the search markers into <mark> (never the other way round)."""
-    text = escape(str(value or ""))
-    text = _MARKED.sub(r"<mark>\1</mark>", text)
+    text = _MARKED.sub(r"<mark>\1</mark>", str(escape(str(value or ""))))
     # Unpaired markers cannot come from the search; drop them instead of emitting broken HTML.
     return mark_safe(text.replace(MARK_START, "").replace(MARK_END, ""))
 
@@ -44,22 +44,14 @@ def textblocks(value: Any) -> SafeString:
     for block in re.split(r"\n\s*\n", text):
         lines = [line for line in block.split("\n") if line.strip()]
         items = [line for line in lines if _BULLET.match(line)]
-        if items and len(items) == len(lines):
-            parts.append(
-                format_html(
-                    "<ul>{}</ul>",
-                    format_html_join("", "<li>{}</li>", ((_BULLET.sub("", i),) for i in items)),
-                )
-            )
-        elif items and not _BULLET.match(lines[0]) and len(items) == len(lines) - 1:
-            # "Sie brauchen:" followed by a list.
-            parts.append(
-                format_html(
-                    "<p>{}</p><ul>{}</ul>",
-                    lines[0],
-                    format_html_join("", "<li>{}</li>", ((_BULLET.sub("", i),) for i in items)),
-                )
-            )
+        intro = lines[0] if items and not _BULLET.match(lines[0]) else None
+        if items and len(items) == len(lines) - (intro is not None):
+            # A list, possibly led by a line such as "Sie brauchen:".
+            if intro is not None:
+                parts.append(format_html("<p>{}</p>", intro))
+            tag = "ol" if all(_NUMBERED.match(i) for i in items) else "ul"
+            entries = format_html_join("", "<li>{}</li>", ((_BULLET.sub("", i),) for i in items))
+            parts.append(format_html("<{}>{}</{}>", tag, entries, tag))
         else:
             parts.append(
                 format_html("<p>{}</p>", mark_safe("<br>".join(escape(line) for line in lines)))
@@ -70,7 +62,8 @@ def textblocks(value: Any) -> SafeString:
 @register.filter
 def tel_href(value: Any) -> str:
     """A tel: address in international form: "04161 501-0" -> "tel:+4941615010"."""
-    number = re.sub(r"[^\d+]", "", str(value or ""))
+    # "(0)" in "+49 (0)4161 ..." is dialled only inside Germany and must go.
+    number = re.sub(r"[^\d+]", "", str(value or "").replace("(0)", ""))
     if not number:
         return ""
     if number.startswith("00"):
