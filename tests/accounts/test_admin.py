@@ -132,3 +132,30 @@ def test_office_lead_cannot_change_other_office_in_admin(client: Client, office:
     )
     assert Service.objects.get(pk=foreign.pk).status == Service.Status.PUBLISHED
     assert Service.objects.get(pk=own.pk).status == Service.Status.ARCHIVED
+
+
+def test_read_only_staff_cannot_revert_history_in_admin(client: Client, office: Any) -> None:
+    service = make_service(office=office)
+    original = service.name
+    service.name = "Geänderter Name"
+    from rathaus.catalog import services as catalog_services
+
+    catalog_services.save_service(service=service, reason="Umbenannt")
+    oldest = service.history.last()
+    clerk = make_user("sb", roles.CLERK, office=office, is_staff=True)
+    client.force_login(clerk)
+    url = reverse("admin:catalog_service_simple_history", args=[service.pk, oldest.history_id])
+    assert client.get(url).status_code == 200  # reading old versions is fine
+    assert client.post(url, {}).status_code == 403
+    service.refresh_from_db()
+    assert service.name == "Geänderter Name" != original
+
+
+def test_office_lead_must_choose_own_office_in_admin(client: Client, office: Any) -> None:
+    Office.objects.create(name="Fachgruppe Steuern", slug="steuern")
+    lead = make_user("lead", roles.OFFICE_LEAD, office=office, is_staff=True)
+    client.force_login(lead)
+    form = client.get(reverse("admin:catalog_service_add")).context["adminform"].form
+    field = form.fields["office"]
+    assert field.required
+    assert list(field.queryset) == [office]

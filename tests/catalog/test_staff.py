@@ -342,6 +342,20 @@ def test_invalid_input_shows_error_summary_and_saves_nothing(
     assert not Service.objects.exists()
 
 
+def test_invalid_edit_keeps_stored_values_in_the_header(
+    client: Client, digital_officer: User, own_service: Service
+) -> None:
+    client.force_login(digital_officer)
+    url = reverse("catalog_staff:edit", args=[own_service.pk])
+    response = client.post(url, form_data(own_service, name="", review_due=""))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f"<h1>{own_service.name} bearbeiten</h1>" in html
+    assert own_service.review_due.strftime("%d.%m.%Y") in html
+    own_service.refresh_from_db()
+    assert own_service.name == "Personalausweis beantragen"
+
+
 def test_duplicate_leika_key_is_reported(
     client: Client, digital_officer: User, own_service: Service
 ) -> None:

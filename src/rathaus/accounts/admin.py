@@ -10,9 +10,9 @@ from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from rathaus.accounts.models import Office, User
+from rathaus.core.admin import GuardedHistoryAdmin
 
 admin.site.site_header = _("Rathaus · Verwaltung")
 admin.site.site_title = _("Rathaus")
@@ -32,7 +32,7 @@ admin.site.login = _login_via_site  # type: ignore[method-assign]
 
 
 @admin.register(Office)
-class OfficeAdmin(SimpleHistoryAdmin):
+class OfficeAdmin(GuardedHistoryAdmin):
     list_display = ["name", "short_name", "parent", "phone", "email"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_filter = ["parent"]

@@ -17,13 +17,14 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from simple_history.admin import SimpleHistoryAdmin
 
+from rathaus.accounts.selectors import office_scope
 from rathaus.catalog import services as catalog_services
 from rathaus.catalog import staff_selectors
 from rathaus.catalog.forms import FIELDSETS, ServiceForm
 from rathaus.catalog.models import LifeSituation, Service
 from rathaus.core import errors, search
+from rathaus.core.admin import GuardedHistoryAdmin
 
 
 class ReviewOverdueFilter(admin.SimpleListFilter):
@@ -42,7 +43,7 @@ class ReviewOverdueFilter(admin.SimpleListFilter):
 
 
 @admin.register(Service)
-class ServiceAdmin(SimpleHistoryAdmin):
+class ServiceAdmin(GuardedHistoryAdmin):
     form = ServiceForm
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "leika_key", "office", "status", "maturity_level", "review_due"]
@@ -82,6 +83,10 @@ class ServiceAdmin(SimpleHistoryAdmin):
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "office":
             kwargs["queryset"] = staff_selectors.editable_offices(request.user)
+            if not office_scope(request.user).all_offices:
+                # Office leads must file a service under their own office, never under none.
+                kwargs["required"] = True
+                kwargs["empty_label"] = None
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     # --- writes through the service layer ----------------------------------------------

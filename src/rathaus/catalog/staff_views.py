@@ -7,6 +7,7 @@ answers 404 whatever the templates show.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -75,7 +76,9 @@ def _edit(request: HttpRequest, service: Service) -> HttpResponse:
     user = request.user
     form = ServiceForm(
         request.POST or None,
-        instance=service,
+        # A copy: validation writes the posted values into the form's instance, and the
+        # page header must keep showing the stored state next to the errors.
+        instance=copy.copy(service),
         offices=staff_selectors.editable_offices(user),
         own_office_only=not office_scope(user).all_offices,
     )
