@@ -83,541 +83,81 @@ LIFE_SITUATIONS: list[tuple[str, str, str]] = [
     ("sicherheit", "Sicherheit und Ordnung", "Safety and public order"),
 ]
 
-# (object, topic, office slug, life situations, keywords, legal basis, base fee in euro)
-OBJECTS: list[tuple[str, str, str, tuple[str, ...], str, str, float]] = [
-    (
-        "Personalausweis",
-        "querschnitt",
-        "buergerservice",
-        ("umzug", "reisen"),
-        "Perso, Ausweis, ID-Karte",
-        "Personalausweisgesetz (PAuswG)",
-        37.0,
-    ),
-    (
-        "Reisepass",
-        "mobilitaet-reisen",
-        "buergerservice",
-        ("reisen",),
-        "Pass, Kinderreisepass",
-        "Passgesetz (PassG)",
-        70.0,
-    ),
-    (
-        "Wohnsitz",
-        "querschnitt",
-        "buergerservice",
-        ("umzug", "wohnen"),
-        "Ummeldung, Meldebescheinigung",
-        "Bundesmeldegesetz (BMG)",
-        0.0,
-    ),
-    (
-        "Meldebescheinigung",
-        "querschnitt",
-        "buergerservice",
-        ("umzug",),
-        "Meldebestätigung",
-        "§ 18 Bundesmeldegesetz",
-        8.0,
-    ),
-    (
-        "Führungszeugnis",
-        "recht-ordnung",
-        "buergerservice",
-        ("arbeit", "ehrenamt"),
-        "polizeiliches Führungszeugnis",
-        "§ 30 Bundeszentralregistergesetz (BZRG)",
-        13.0,
-    ),
-    (
-        "Geburtsurkunde",
-        "familie-kind",
-        "standesamt",
-        ("geburt",),
-        "Geburtsnachweis",
-        "Personenstandsgesetz (PStG)",
-        12.0,
-    ),
-    (
-        "Eheschließung",
-        "familie-kind",
-        "standesamt",
-        ("heirat",),
-        "Hochzeit, Trauung, Heirat",
-        "§§ 11 ff. Personenstandsgesetz",
-        40.0,
-    ),
-    (
-        "Sterbeurkunde",
-        "familie-kind",
-        "standesamt",
-        ("todesfall",),
-        "Sterbefall, Todesfall",
-        "Personenstandsgesetz (PStG)",
-        12.0,
-    ),
-    (
-        "Vaterschaftsanerkennung",
-        "familie-kind",
-        "standesamt",
-        ("geburt",),
-        "Vaterschaft",
-        "§ 1592 BGB",
-        0.0,
-    ),
-    (
-        "Namensänderung",
-        "familie-kind",
-        "standesamt",
-        ("heirat",),
-        "Nachname, Familienname",
-        "Namensänderungsgesetz (NamÄndG)",
-        50.0,
-    ),
-    (
-        "Baugenehmigung",
-        "bauen-wohnen",
-        "bauordnung",
-        ("bauen",),
-        "Bauantrag, Bauvorhaben",
-        "Niedersächsische Bauordnung (NBauO)",
-        250.0,
-    ),
-    (
-        "Abrissgenehmigung",
-        "bauen-wohnen",
-        "bauordnung",
-        ("bauen",),
-        "Abriss, Rückbau",
-        "§ 60 NBauO",
-        120.0,
-    ),
-    ("Bauvoranfrage", "bauen-wohnen", "bauordnung", ("bauen",), "Vorbescheid", "§ 73 NBauO", 150.0),
-    (
-        "Baulast",
-        "bauen-wohnen",
-        "bauordnung",
-        ("bauen",),
-        "Baulastenverzeichnis",
-        "§ 81 NBauO",
-        60.0,
-    ),
-    (
-        "Grundsteuer",
-        "steuern-zoll",
-        "steuern",
-        ("wohnen", "bauen"),
-        "Grundbesitzabgaben",
-        "Grundsteuergesetz (GrStG)",
-        0.0,
-    ),
-    (
-        "Hundesteuer",
-        "steuern-zoll",
-        "steuern",
-        ("haustier",),
-        "Hund, Hundemarke",
-        "Hundesteuersatzung der Stadt",
-        0.0,
-    ),
-    (
-        "Zweitwohnungsteuer",
-        "steuern-zoll",
-        "steuern",
-        ("wohnen", "umzug"),
-        "Nebenwohnung",
-        "Zweitwohnungsteuersatzung",
-        0.0,
-    ),
-    (
-        "Gewerbesteuer",
-        "steuern-zoll",
-        "steuern",
-        ("gewerbe",),
-        "Gewerbesteuerbescheid",
-        "Gewerbesteuergesetz (GewStG)",
-        0.0,
-    ),
-    (
-        "Gewerbe",
-        "unternehmen",
-        "gewerbe",
-        ("gewerbe",),
-        "Gewerbeanmeldung, Gewerbeschein",
-        "§ 14 Gewerbeordnung (GewO)",
-        26.0,
-    ),
-    (
-        "Gaststättenerlaubnis",
-        "unternehmen",
-        "gewerbe",
-        ("gewerbe",),
-        "Konzession, Ausschank",
-        "Niedersächsisches Gaststättengesetz",
-        300.0,
-    ),
-    (
-        "Reisegewerbekarte",
-        "unternehmen",
-        "gewerbe",
-        ("gewerbe",),
-        "Wandergewerbe, Markthandel",
-        "§ 55 Gewerbeordnung",
-        150.0,
-    ),
-    (
-        "Marktstand",
-        "unternehmen",
-        "gewerbe",
-        ("gewerbe",),
-        "Wochenmarkt, Marktplatz",
-        "Marktsatzung der Stadt",
-        25.0,
-    ),
-    (
-        "Wohngeld",
-        "bauen-wohnen",
-        "wohnen",
-        ("wohnen", "rente"),
-        "Mietzuschuss, Lastenzuschuss",
-        "Wohngeldgesetz (WoGG)",
-        0.0,
-    ),
-    (
-        "Wohnberechtigungsschein",
-        "bauen-wohnen",
-        "wohnen",
-        ("wohnen",),
-        "WBS, Sozialwohnung",
-        "Niedersächsisches Wohnraumfördergesetz",
-        10.0,
-    ),
-    (
-        "Kita-Platz",
-        "familie-kind",
-        "kita",
-        ("geburt", "arbeit"),
-        "Kindergarten, Krippe, Kinderbetreuung",
-        "§ 24 SGB VIII",
-        0.0,
-    ),
-    (
-        "Elterngeld",
-        "familie-kind",
-        "familie",
-        ("geburt",),
-        "Elternzeit, Basiselterngeld",
-        "Bundeselterngeld- und Elternzeitgesetz (BEEG)",
-        0.0,
-    ),
-    (
-        "Unterhaltsvorschuss",
-        "familie-kind",
-        "familie",
-        ("geburt",),
-        "Unterhalt, Alleinerziehende",
-        "Unterhaltsvorschussgesetz (UhVorschG)",
-        0.0,
-    ),
-    (
-        "Beistandschaft",
-        "familie-kind",
-        "familie",
-        ("geburt",),
-        "Beistand, Jugendamt",
-        "§ 1712 BGB",
-        0.0,
-    ),
-    (
-        "Schülerbeförderung",
-        "bildung",
-        "schule-sport",
-        ("schule",),
-        "Schulbus, Fahrkarte",
-        "§ 114 Niedersächsisches Schulgesetz",
-        0.0,
-    ),
-    (
-        "Schulanmeldung",
-        "bildung",
-        "schule-sport",
-        ("schule", "umzug"),
-        "Einschulung, Grundschule",
-        "Niedersächsisches Schulgesetz (NSchG)",
-        0.0,
-    ),
-    (
-        "Sporthallennutzung",
-        "engagement-hobby",
-        "schule-sport",
-        ("ehrenamt",),
-        "Turnhalle, Verein",
-        "Benutzungsordnung Sportstätten",
-        15.0,
-    ),
-    (
-        "Ehrenamtskarte",
-        "engagement-hobby",
-        "integration",
-        ("ehrenamt",),
-        "Ehrenamt, Vergünstigung",
-        "Richtlinie Ehrenamtskarte Niedersachsen",
-        0.0,
-    ),
-    (
-        "Bewohnerparkausweis",
-        "mobilitaet-reisen",
-        "ordnung",
-        ("auto", "wohnen"),
-        "Anwohnerparken, Parkausweis",
-        "§ 45 StVO",
-        30.0,
-    ),
-    (
-        "Schwerbehindertenparkausweis",
-        "mobilitaet-reisen",
-        "ordnung",
-        ("auto", "pflege"),
-        "Behindertenparkplatz, blauer Parkausweis",
-        "§ 46 StVO",
-        0.0,
-    ),
-    (
-        "Sondernutzung",
-        "recht-ordnung",
-        "tiefbau",
-        ("gewerbe", "bauen"),
-        "Gehweg, Außengastronomie, Baugerüst",
-        "§ 18 Niedersächsisches Straßengesetz",
-        40.0,
-    ),
-    (
-        "Veranstaltung",
-        "recht-ordnung",
-        "ordnung",
-        ("ehrenamt",),
-        "Fest, Umzug, Straßenfest",
-        "Niedersächsisches Polizei- und Ordnungsbehördengesetz",
-        50.0,
-    ),
-    (
-        "Fundsache",
-        "recht-ordnung",
-        "buergerservice",
-        ("sicherheit",),
-        "Fundbüro, verloren, gefunden",
-        "§§ 965 ff. BGB",
-        0.0,
-    ),
-    (
-        "Waffenbesitzkarte",
-        "recht-ordnung",
-        "ordnung",
-        ("sicherheit",),
-        "Waffen, Jäger, Sportschütze",
-        "Waffengesetz (WaffG)",
-        85.0,
-    ),
-    (
-        "Fischereischein",
-        "engagement-hobby",
-        "ordnung",
-        ("ehrenamt",),
-        "Angelschein, Angeln",
-        "Niedersächsisches Fischereigesetz",
-        30.0,
-    ),
-    (
-        "Feuerwehreinsatz",
-        "recht-ordnung",
-        "feuerwehr",
-        ("sicherheit",),
-        "Brandschutz, Einsatzkosten",
-        "Niedersächsisches Brandschutzgesetz",
-        0.0,
-    ),
-    (
-        "Brandverhütungsschau",
-        "recht-ordnung",
-        "feuerwehr",
-        ("gewerbe", "bauen"),
-        "Brandschau, Brandschutz",
-        "§ 27 Niedersächsisches Brandschutzgesetz",
-        90.0,
-    ),
-    (
-        "Grabstätte",
-        "querschnitt",
-        "friedhof",
-        ("todesfall",),
-        "Grab, Friedhof, Beisetzung",
-        "Friedhofssatzung der Stadt",
-        900.0,
-    ),
-    (
-        "Bestattung",
-        "querschnitt",
-        "friedhof",
-        ("todesfall",),
-        "Beerdigung, Urne",
-        "Niedersächsisches Bestattungsgesetz",
-        400.0,
-    ),
-    (
-        "Baumfällung",
-        "umwelt",
-        "umwelt",
-        ("bauen", "wohnen"),
-        "Baum, Fällgenehmigung, Baumschutz",
-        "Baumschutzsatzung der Stadt",
-        30.0,
-    ),
-    (
-        "Abfallbehälter",
-        "umwelt",
-        "umwelt",
-        ("wohnen", "umzug"),
-        "Mülltonne, Biotonne, Restmüll",
-        "Abfallsatzung des Landkreises",
-        0.0,
-    ),
-    (
-        "Sperrmüll",
-        "umwelt",
-        "umwelt",
-        ("umzug",),
-        "Sperrgut, Abholung",
-        "Abfallsatzung des Landkreises",
-        0.0,
-    ),
-    (
-        "Straßenreinigung",
-        "umwelt",
-        "tiefbau",
-        ("wohnen",),
-        "Winterdienst, Gehwegreinigung",
-        "Straßenreinigungssatzung",
-        0.0,
-    ),
-    (
-        "Grundstück",
-        "bauen-wohnen",
-        "liegenschaften",
-        ("bauen",),
-        "Bauplatz, Erbbaurecht, Kauf",
-        "Richtlinie Grundstücksvergabe",
-        0.0,
-    ),
-    (
-        "Hausnummer",
-        "bauen-wohnen",
-        "stadtplanung",
-        ("bauen",),
-        "Hausnummernvergabe",
-        "§ 126 Baugesetzbuch",
-        35.0,
-    ),
-    (
-        "Bebauungsplan",
-        "bauen-wohnen",
-        "stadtplanung",
-        ("bauen",),
-        "B-Plan, Bauleitplanung",
-        "Baugesetzbuch (BauGB)",
-        0.0,
-    ),
-    (
-        "Vorkaufsrecht",
-        "bauen-wohnen",
-        "stadtplanung",
-        ("bauen",),
-        "Negativattest, Grundstückskauf",
-        "§ 28 Baugesetzbuch",
-        30.0,
-    ),
-    (
-        "Wahlschein",
-        "querschnitt",
-        "wahlen",
-        ("umzug",),
-        "Briefwahl, Wahl",
-        "Bundeswahlordnung (BWO)",
-        0.0,
-    ),
-    (
-        "Wahlhelfer",
-        "engagement-hobby",
-        "wahlen",
-        ("ehrenamt",),
-        "Wahlvorstand, Erfrischungsgeld",
-        "Niedersächsisches Kommunalwahlgesetz",
-        0.0,
-    ),
-    (
-        "Archivauskunft",
-        "forschung-foerderung",
-        "stadtarchiv",
-        ("ehrenamt",),
-        "Familienforschung, Stadtgeschichte",
-        "Niedersächsisches Archivgesetz",
-        20.0,
-    ),
-    (
-        "Bibliotheksausweis",
-        "bildung",
-        "bibliothek",
-        ("schule",),
-        "Leseausweis, Onleihe",
-        "Benutzungsordnung Stadtbibliothek",
-        15.0,
-    ),
-    (
-        "Wirtschaftsförderung",
-        "unternehmen",
-        "wirtschaft",
-        ("gewerbe",),
-        "Förderprogramm, Gründung",
-        "Richtlinie Wirtschaftsförderung",
-        0.0,
-    ),
-    (
-        "Kulturförderung",
-        "engagement-hobby",
-        "kultur",
-        ("ehrenamt",),
-        "Zuschuss, Kunst, Verein",
-        "Kulturförderrichtlinie der Stadt",
-        0.0,
-    ),
-    (
-        "Pflegewohngeld",
-        "gesundheit",
-        "soziales",
-        ("pflege", "rente"),
-        "Pflegeheim, Investitionskosten",
-        "Niedersächsisches Pflegegesetz",
-        0.0,
-    ),
-    (
-        "Grundsicherung",
-        "arbeit-ruhestand",
-        "soziales",
-        ("rente", "pflege"),
-        "Sozialhilfe, Erwerbsminderung",
-        "SGB XII",
-        0.0,
-    ),
-    (
-        "Rundfunkbeitragsbefreiung",
-        "querschnitt",
-        "soziales",
-        ("rente", "pflege"),
-        "GEZ, Rundfunkbeitrag",
-        "Rundfunkbeitragsstaatsvertrag",
-        0.0,
-    ),
-]
+# One line per object: name | topic | office slug | life situations | keywords | legal basis |
+# base fee in euro.
+_OBJECT_TABLE = """
+Personalausweis | querschnitt | buergerservice | umzug reisen | Perso, Ausweis, ID-Karte | Personalausweisgesetz (PAuswG) | 37
+Reisepass | mobilitaet-reisen | buergerservice | reisen | Pass, Kinderreisepass | Passgesetz (PassG) | 70
+Wohnsitz | querschnitt | buergerservice | umzug wohnen | Ummeldung, Meldebescheinigung | Bundesmeldegesetz (BMG) | 0
+Meldebescheinigung | querschnitt | buergerservice | umzug | Meldebestätigung | § 18 Bundesmeldegesetz | 8
+Führungszeugnis | recht-ordnung | buergerservice | arbeit ehrenamt | polizeiliches Führungszeugnis | § 30 Bundeszentralregistergesetz (BZRG) | 13
+Geburtsurkunde | familie-kind | standesamt | geburt | Geburtsnachweis | Personenstandsgesetz (PStG) | 12
+Eheschließung | familie-kind | standesamt | heirat | Hochzeit, Trauung, Heirat | §§ 11 ff. Personenstandsgesetz | 40
+Sterbeurkunde | familie-kind | standesamt | todesfall | Sterbefall, Todesfall | Personenstandsgesetz (PStG) | 12
+Vaterschaftsanerkennung | familie-kind | standesamt | geburt | Vaterschaft | § 1592 BGB | 0
+Namensänderung | familie-kind | standesamt | heirat | Nachname, Familienname | Namensänderungsgesetz (NamÄndG) | 50
+Baugenehmigung | bauen-wohnen | bauordnung | bauen | Bauantrag, Bauvorhaben | Niedersächsische Bauordnung (NBauO) | 250
+Abrissgenehmigung | bauen-wohnen | bauordnung | bauen | Abriss, Rückbau | § 60 NBauO | 120
+Bauvoranfrage | bauen-wohnen | bauordnung | bauen | Vorbescheid | § 73 NBauO | 150
+Baulast | bauen-wohnen | bauordnung | bauen | Baulastenverzeichnis | § 81 NBauO | 60
+Grundsteuer | steuern-zoll | steuern | wohnen bauen | Grundbesitzabgaben | Grundsteuergesetz (GrStG) | 0
+Hundesteuer | steuern-zoll | steuern | haustier | Hund, Hundemarke | Hundesteuersatzung der Stadt | 0
+Zweitwohnungsteuer | steuern-zoll | steuern | wohnen umzug | Nebenwohnung | Zweitwohnungsteuersatzung | 0
+Gewerbesteuer | steuern-zoll | steuern | gewerbe | Gewerbesteuerbescheid | Gewerbesteuergesetz (GewStG) | 0
+Gewerbe | unternehmen | gewerbe | gewerbe | Gewerbeanmeldung, Gewerbeschein | § 14 Gewerbeordnung (GewO) | 26
+Gaststättenerlaubnis | unternehmen | gewerbe | gewerbe | Konzession, Ausschank | Niedersächsisches Gaststättengesetz | 300
+Reisegewerbekarte | unternehmen | gewerbe | gewerbe | Wandergewerbe, Markthandel | § 55 Gewerbeordnung | 150
+Marktstand | unternehmen | gewerbe | gewerbe | Wochenmarkt, Marktplatz | Marktsatzung der Stadt | 25
+Wohngeld | bauen-wohnen | wohnen | wohnen rente | Mietzuschuss, Lastenzuschuss | Wohngeldgesetz (WoGG) | 0
+Wohnberechtigungsschein | bauen-wohnen | wohnen | wohnen | WBS, Sozialwohnung | Niedersächsisches Wohnraumfördergesetz | 10
+Kita-Platz | familie-kind | kita | geburt arbeit | Kindergarten, Krippe, Kinderbetreuung | § 24 SGB VIII | 0
+Elterngeld | familie-kind | familie | geburt | Elternzeit, Basiselterngeld | Bundeselterngeld- und Elternzeitgesetz (BEEG) | 0
+Unterhaltsvorschuss | familie-kind | familie | geburt | Unterhalt, Alleinerziehende | Unterhaltsvorschussgesetz (UhVorschG) | 0
+Beistandschaft | familie-kind | familie | geburt | Beistand, Jugendamt | § 1712 BGB | 0
+Schülerbeförderung | bildung | schule-sport | schule | Schulbus, Fahrkarte | § 114 Niedersächsisches Schulgesetz | 0
+Schulanmeldung | bildung | schule-sport | schule umzug | Einschulung, Grundschule | Niedersächsisches Schulgesetz (NSchG) | 0
+Sporthallennutzung | engagement-hobby | schule-sport | ehrenamt | Turnhalle, Verein | Benutzungsordnung Sportstätten | 15
+Ehrenamtskarte | engagement-hobby | integration | ehrenamt | Ehrenamt, Vergünstigung | Richtlinie Ehrenamtskarte Niedersachsen | 0
+Bewohnerparkausweis | mobilitaet-reisen | ordnung | auto wohnen | Anwohnerparken, Parkausweis | § 45 StVO | 30
+Schwerbehindertenparkausweis | mobilitaet-reisen | ordnung | auto pflege | Behindertenparkplatz, blauer Parkausweis | § 46 StVO | 0
+Sondernutzung | recht-ordnung | tiefbau | gewerbe bauen | Gehweg, Außengastronomie, Baugerüst | § 18 Niedersächsisches Straßengesetz | 40
+Veranstaltung | recht-ordnung | ordnung | ehrenamt | Fest, Umzug, Straßenfest | Niedersächsisches Polizei- und Ordnungsbehördengesetz | 50
+Fundsache | recht-ordnung | buergerservice | sicherheit | Fundbüro, verloren, gefunden | §§ 965 ff. BGB | 0
+Waffenbesitzkarte | recht-ordnung | ordnung | sicherheit | Waffen, Jäger, Sportschütze | Waffengesetz (WaffG) | 85
+Fischereischein | engagement-hobby | ordnung | ehrenamt | Angelschein, Angeln | Niedersächsisches Fischereigesetz | 30
+Feuerwehreinsatz | recht-ordnung | feuerwehr | sicherheit | Brandschutz, Einsatzkosten | Niedersächsisches Brandschutzgesetz | 0
+Brandverhütungsschau | recht-ordnung | feuerwehr | gewerbe bauen | Brandschau, Brandschutz | § 27 Niedersächsisches Brandschutzgesetz | 90
+Grabstätte | querschnitt | friedhof | todesfall | Grab, Friedhof, Beisetzung | Friedhofssatzung der Stadt | 900
+Bestattung | querschnitt | friedhof | todesfall | Beerdigung, Urne | Niedersächsisches Bestattungsgesetz | 400
+Baumfällung | umwelt | umwelt | bauen wohnen | Baum, Fällgenehmigung, Baumschutz | Baumschutzsatzung der Stadt | 30
+Abfallbehälter | umwelt | umwelt | wohnen umzug | Mülltonne, Biotonne, Restmüll | Abfallsatzung des Landkreises | 0
+Sperrmüll | umwelt | umwelt | umzug | Sperrgut, Abholung | Abfallsatzung des Landkreises | 0
+Straßenreinigung | umwelt | tiefbau | wohnen | Winterdienst, Gehwegreinigung | Straßenreinigungssatzung | 0
+Grundstück | bauen-wohnen | liegenschaften | bauen | Bauplatz, Erbbaurecht, Kauf | Richtlinie Grundstücksvergabe | 0
+Hausnummer | bauen-wohnen | stadtplanung | bauen | Hausnummernvergabe | § 126 Baugesetzbuch | 35
+Bebauungsplan | bauen-wohnen | stadtplanung | bauen | B-Plan, Bauleitplanung | Baugesetzbuch (BauGB) | 0
+Vorkaufsrecht | bauen-wohnen | stadtplanung | bauen | Negativattest, Grundstückskauf | § 28 Baugesetzbuch | 30
+Wahlschein | querschnitt | wahlen | umzug | Briefwahl, Wahl | Bundeswahlordnung (BWO) | 0
+Wahlhelfer | engagement-hobby | wahlen | ehrenamt | Wahlvorstand, Erfrischungsgeld | Niedersächsisches Kommunalwahlgesetz | 0
+Archivauskunft | forschung-foerderung | stadtarchiv | ehrenamt | Familienforschung, Stadtgeschichte | Niedersächsisches Archivgesetz | 20
+Bibliotheksausweis | bildung | bibliothek | schule | Leseausweis, Onleihe | Benutzungsordnung Stadtbibliothek | 15
+Wirtschaftsförderung | unternehmen | wirtschaft | gewerbe | Förderprogramm, Gründung | Richtlinie Wirtschaftsförderung | 0
+Kulturförderung | engagement-hobby | kultur | ehrenamt | Zuschuss, Kunst, Verein | Kulturförderrichtlinie der Stadt | 0
+Pflegewohngeld | gesundheit | soziales | pflege rente | Pflegeheim, Investitionskosten | Niedersächsisches Pflegegesetz | 0
+Grundsicherung | arbeit-ruhestand | soziales | rente pflege | Sozialhilfe, Erwerbsminderung | SGB XII | 0
+Rundfunkbeitragsbefreiung | querschnitt | soziales | rente pflege | GEZ, Rundfunkbeitrag | Rundfunkbeitragsstaatsvertrag | 0
+"""  # noqa: E501
+
+
+def _objects(table: str) -> list[tuple[str, str, str, tuple[str, ...], str, str, float]]:
+    rows = []
+    for line in table.strip().splitlines():
+        name, topic, office, situations, keywords, legal, fee = (c.strip() for c in line.split("|"))
+        rows.append((name, topic, office, tuple(situations.split()), keywords, legal, float(fee)))
+    return rows
+
+
+OBJECTS = _objects(_OBJECT_TABLE)
 
 # (verb phrase for the name, noun for the texts, action weight for case numbers)
 ACTIONS: list[tuple[str, str, float]] = [

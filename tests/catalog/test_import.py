@@ -479,7 +479,8 @@ def test_command_skip_invalid(reference: Any) -> None:
     out, err = call(str(FIXTURES / "mixed.csv"), "--skip-invalid")
 
     assert "2 neu" in out
-    assert "2 übersprungen" in out
+    assert "2 fehlerhaft" in out
+    assert "übersprungen" in out
     assert "Zeile 3, Feld 'leika_key'" in err
 
 
@@ -504,3 +505,43 @@ def test_console_command_exit_code(tmp_path: Path) -> None:
     assert completed.returncode == 1
     assert "--encoding cp1252" in completed.stderr
     assert completed.stdout == ""
+
+
+# --- the benchmark generator feeds the importer ------------------------------------------
+
+
+def load_generator() -> Any:
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "generate.py"
+    spec = importlib.util.spec_from_file_location("bench_generate", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while being built
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_generator_is_deterministic_and_its_files_import_cleanly(tmp_path: Path) -> None:
+    generate = load_generator()
+    dataset = generate.generate(300, seed=7)
+    assert dataset.services == generate.generate(300, seed=7).services
+    assert dataset.services != generate.generate(300, seed=8).services
+    assert len({s["leika_key"] for s in dataset.services}) == 300
+    generate.ensure_reference_data(dataset)
+
+    csv_result = import_file(path=generate.write_csv(tmp_path / "s.csv", dataset))
+    json_result = import_file(path=generate.write_json(tmp_path / "s.json", dataset))
+
+    assert len(csv_result.created) == 300
+    assert csv_result.warnings.ok
+    assert len(json_result.unchanged) == 300
+
+
+def test_generator_loads_the_database_directly() -> None:
+    result = load_generator().load_db(120, seed=3)
+
+    assert len(result.created) == 120
+    published = Service.objects.published().count()
+    assert SearchDocument.objects.filter(kind=SEARCH_KIND).count() == published > 0

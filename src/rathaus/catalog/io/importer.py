@@ -16,17 +16,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_create_with_history
 
 from rathaus.accounts.models import Office
 from rathaus.catalog.io.columns import BY_KEY, CellError, Kind, max_length, parse
 from rathaus.catalog.io.tabular import RawRow, decode, guess_format, read_csv, read_json
 from rathaus.catalog.models import LifeSituation, Service
-from rathaus.catalog.services import DEFAULT_REVIEW_INTERVAL, sync_search_index
+from rathaus.catalog.services import DEFAULT_REVIEW_INTERVAL, SEARCH_KIND, sync_search_index
+from rathaus.core import search
 from rathaus.core.errors import ImportRejected, PermissionDenied, Report
 
 ProgressCallback = Callable[[str, int, int], None]
@@ -70,7 +71,7 @@ class ImportResult:
     def summary(self) -> str:
         text = _(
             "{filename}: {rows} Zeilen geprüft: {created} neu, {updated} geändert, "
-            "{unchanged} unverändert, {skipped} übersprungen."
+            "{unchanged} unverändert, {skipped} fehlerhaft."
         ).format(
             filename=self.filename or "-",
             rows=self.rows,
@@ -81,6 +82,8 @@ class ImportResult:
         )
         if self.dry_run:
             text += " " + _("Probelauf: nichts wurde geschrieben.")
+        elif self.written and self.skipped_lines:
+            text += " " + _("Die fehlerhaften Zeilen wurden übersprungen.")
         return text
 
 
@@ -320,6 +323,29 @@ def _plan(
     return plan
 
 
+def _update_rows(services: Sequence[Service], names: Sequence[str]) -> None:
+    """UPDATE the given columns of many services with one prepared statement.
+
+    Django's bulk_update builds a CASE expression per row and field; for thousands of rows
+    that costs seconds, an executemany of one plain UPDATE a fraction of it.
+    """
+    meta = Service._meta
+    fields = [f for f in map(meta.get_field, names) if isinstance(f, models.Field)]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(str(f.column))} = %s" for f in fields)
+    pk_column = str(meta.pk.column) if meta.pk else "id"
+    statement = (
+        f"UPDATE {quote(meta.db_table)} SET {assignments} "  # noqa: S608 (names from the model)
+        f"WHERE {quote(pk_column)} = %s"
+    )
+    rows = [
+        [*(f.get_db_prep_save(getattr(s, f.attname), connection) for f in fields), s.pk]
+        for s in services
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(statement, rows)
+
+
 def _write(
     plan: _Plan,
     *,
@@ -353,11 +379,11 @@ def _write(
             )
             indexed.extend(by_key[service.leika_key] for service, _links in plan.creates)
         if plan.updates:
-            bulk_update_with_history(
+            _update_rows(plan.updates, sorted(plan.update_fields | {"modified"}))
+            Service.history.bulk_history_create(
                 plan.updates,
-                Service,
-                fields=sorted(plan.update_fields | {"modified"}),
                 batch_size=batch_size,
+                update=True,
                 default_user=user,
                 default_change_reason=reason,
                 default_date=now,
@@ -374,10 +400,14 @@ def _write(
                 batch_size=batch_size,
             )
             indexed.extend(plan.updates)
+        updated = {service.pk for service in plan.updates}
         for batch in _chunks(indexed, batch_size):
             for service in batch:
                 # The index text names the office: hand it over instead of a query each.
                 service.office = lookups.offices_by_pk.get(service.office_id or 0)
+            # Re-adding a changed service's document is several times faster than letting
+            # the index update it in place (Django's bulk_update builds a CASE per row).
+            search.remove_documents(SEARCH_KIND, [s.pk for s in batch if s.pk in updated])
             sync_search_index(batch)
             if progress:
                 progress(STAGE_WRITE, len(batch), len(indexed))
@@ -410,11 +440,7 @@ def import_rows(
     for i, raw in enumerate(rows, start=1):
         cleaned.append(_clean(raw, lookups, result.errors))
         if progress and (i % PROGRESS_EVERY == 0 or i == len(rows)):
-            progress(
-                STAGE_CHECK,
-                PROGRESS_EVERY if i % PROGRESS_EVERY == 0 else i % PROGRESS_EVERY,
-                len(rows),
-            )
+            progress(STAGE_CHECK, (i - 1) % PROGRESS_EVERY + 1, len(rows))
     _mark_duplicates(cleaned, result.errors)
     valid = [row for row in cleaned if row.valid]
     existing, links = _existing([row.key for row in valid])
