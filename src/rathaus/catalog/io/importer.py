@@ -28,7 +28,7 @@ from rathaus.catalog.io.tabular import RawRow, decode, guess_format, read_csv, r
 from rathaus.catalog.models import LifeSituation, Service
 from rathaus.catalog.services import DEFAULT_REVIEW_INTERVAL, SEARCH_KIND, sync_search_index
 from rathaus.core import search
-from rathaus.core.errors import ImportRejected, PermissionDenied, Report
+from rathaus.core.errors import ImportRejected, PermissionDenied, Problem, Report
 
 ProgressCallback = Callable[[str, int, int], None]
 """Called as (stage, rows done since the last call, total rows of the stage)."""
@@ -95,7 +95,7 @@ class ServiceImportRejected(ImportRejected):
         self.result = result
 
 
-def sorted_problems(report: Report) -> list[Any]:
+def sorted_problems(report: Report) -> list[Problem]:
     return sorted(report.problems, key=lambda p: (p.line or 0, p.field or ""))
 
 

@@ -86,9 +86,8 @@ class Command(BaseCommand):
                 self.stdout.write(exc.result.summary())
             raise CommandError(exc.message, returncode=1) from exc
         except RathausError as exc:
+            # A file that cannot be read at all: the message names the place already.
             self._close(bars)
-            for problem in exc.problems[1:]:
-                self.stderr.write(f"  - {problem}")
             raise CommandError(exc.message, returncode=1) from exc
         self._close(bars)
         self._report(result)
