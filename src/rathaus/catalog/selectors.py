@@ -60,14 +60,15 @@ def find_services(
         page_ids = [pk for pk, _name in rows[offset : offset + limit]]
         by_id = public_services().in_bulk(page_ids)
         return FinderResult(services=[by_id[pk] for pk in page_ids], total=len(rows))
-    hits, query = search.search(text, kinds=[SEARCH_KIND])
+    # Snippets only for the page shown, not for every hit (they cost more than the search).
+    hits, query = search.search(text, kinds=[SEARCH_KIND], snippets=False)
     ranked_ids = [h.object_id for h in hits]
     if filters != Filters():
         allowed = set(qs.filter(pk__in=ranked_ids).values_list("pk", flat=True))
         ranked_ids = [pk for pk in ranked_ids if pk in allowed]
     page_ids = ranked_ids[offset : offset + limit]
     by_id = public_services().in_bulk(page_ids)
-    snippets = {h.object_id: h.snippet for h in hits if h.object_id in by_id}
+    snippets = search.snippets(SEARCH_KIND, by_id, query) if by_id else {}
     return FinderResult(
         services=[by_id[pk] for pk in page_ids if pk in by_id],
         total=len(ranked_ids),

@@ -214,7 +214,12 @@ class SearchBackend:
         raise NotImplementedError
 
     def search(
-        self, text: str, *, kinds: Sequence[str] | None = None, limit: int = 500
+        self,
+        text: str,
+        *,
+        kinds: Sequence[str] | None = None,
+        limit: int = 500,
+        snippets: bool = True,
     ) -> tuple[list[Hit], ParsedQuery]:
         query = parse_query(text)
         if query.empty:
@@ -223,7 +228,8 @@ class SearchBackend:
         if not ranked and len(query.groups) > 1:
             # No document has every word: show the best partial matches rather than nothing.
             ranked = self._match(query, kinds, limit, any_group=True)
-        docs = SearchDocument.objects.in_bulk([doc_id for doc_id, _ in ranked])
+        rows = SearchDocument.objects.all() if snippets else SearchDocument.objects.defer("body")
+        docs = rows.in_bulk([doc_id for doc_id, _ in ranked])
         hits = []
         for doc_id, rank in ranked:
             doc = docs.get(doc_id)
@@ -236,7 +242,7 @@ class SearchBackend:
                     rank=rank,
                     title=doc.title,
                     url=doc.url,
-                    snippet=make_snippet(doc.body, query),
+                    snippet=make_snippet(doc.body, query) if snippets else "",
                 )
             )
         return hits, query
@@ -447,6 +453,20 @@ def _add_vocabulary(docs: Sequence[Document]) -> None:
 
 
 def search(
-    text: str, *, kinds: Sequence[str] | None = None, limit: int = 500
+    text: str, *, kinds: Sequence[str] | None = None, limit: int = 500, snippets: bool = True
 ) -> tuple[list[Hit], ParsedQuery]:
-    return backend().search(text, kinds=kinds, limit=limit)
+    """Ranked hits for `text`; with `snippets=False` the hits carry none (see `snippets`).
+
+    A list page shows 20 of up to `limit` hits: building a snippet for each of them would
+    cost more than the search itself.
+    """
+    return backend().search(text, kinds=kinds, limit=limit, snippets=snippets)
+
+
+def snippets(kind: str, object_ids: Iterable[int], query: ParsedQuery) -> dict[int, str]:
+    """Snippets (see `make_snippet`) for the given documents, by object id: one query."""
+    rows = SearchDocument.objects.filter(kind=kind, object_id__in=list(object_ids))
+    return {
+        object_id: make_snippet(body, query)
+        for object_id, body in rows.values_list("object_id", "body")
+    }
