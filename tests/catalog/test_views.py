@@ -671,3 +671,19 @@ def test_english_detail_links_stay_in_english(client: Client, catalog: dict[str,
     html = client.get("/en/leistungen/personalausweis-beantragen/").content.decode()
     assert 'href="/en/leistungen/dienststellen/buergerservice/"' in html
     assert json_ld(html)["url"] == "http://testserver/en/leistungen/personalausweis-beantragen/"
+
+
+def test_detail_without_office_falls_back_to_the_town(client: Client, db: None) -> None:
+    service = make_service(
+        leika_key="99000000000003", name="Ohne Zuständigkeit", channel_post=True, fees=""
+    )
+    response = client.get(service.get_absolute_url())
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert_accessible_structure(html)
+    assert "Bitte wenden Sie sich an die Zentrale der Hansestadt Buxtehude." in html
+    assert "<strong>Per Post:</strong> Hansestadt Buxtehude" in html
+    assert "Keine Angaben. Bitte fragen Sie bei der zuständigen Stelle nach." in html
+    data = json_ld(html)
+    assert data["provider"] == {"@type": "GovernmentOrganization", "name": "Hansestadt Buxtehude"}
+    assert [c["name"] for c in data["availableChannel"]] == ["persönlich", "per Post"]
