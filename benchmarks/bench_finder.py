@@ -35,15 +35,16 @@ def main() -> None:
     args = parser.parse_args()
 
     with fresh_django("finder") as vendor:
-        import generate
         from django.conf import settings
         from django.test import Client
+
+        import generate
 
         settings.STORAGES["staticfiles"]["BACKEND"] = (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
         generate.load_db(args.services)
-        client = Client()
+        client = Client(HTTP_HOST="127.0.0.1")
         for path in PATHS:  # warm-up: templates compiled, vocabulary loaded
             assert client.get(path).status_code == 200, path
         samples: list[float] = []

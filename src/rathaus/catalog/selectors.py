@@ -6,12 +6,13 @@ import datetime
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 
 from rathaus.accounts.models import Office
 from rathaus.catalog.maturity import OZG_OBLIGATION_LEVEL_V1
 from rathaus.catalog.models import LifeSituation, Service
-from rathaus.catalog.services import SEARCH_KIND
+from rathaus.catalog.services import FACETS_CACHE_KEY, SEARCH_KIND
 from rathaus.core import search
 
 
@@ -78,11 +79,7 @@ def find_services(
 
 
 def service_detail(slug: str) -> Service:
-    return (
-        public_services()
-        .prefetch_related("life_situations")
-        .get(slug=slug)
-    )
+    return public_services().prefetch_related("life_situations").get(slug=slug)
 
 
 def a_to_z() -> OrderedDict[str, list[Service]]:
@@ -100,13 +97,7 @@ def a_to_z() -> OrderedDict[str, list[Service]]:
 
 
 def _sort_key(name: str) -> str:
-    return (
-        name.lower()
-        .replace("ä", "a")
-        .replace("ö", "o")
-        .replace("ü", "u")
-        .replace("ß", "ss")
-    )
+    return name.lower().replace("ä", "a").replace("ö", "o").replace("ü", "u").replace("ß", "ss")
 
 
 def life_situations_with_counts() -> list[LifeSituation]:
@@ -121,6 +112,24 @@ def offices_with_services() -> QuerySet[Office]:
     return Office.objects.annotate(
         service_count=Count("services", filter=Q(services__status=Service.Status.PUBLISHED))
     ).filter(service_count__gt=0)
+
+
+FACETS_TTL_SECONDS = 60
+
+
+def finder_facets() -> tuple[list[LifeSituation], list[Office]]:
+    """Life situations and offices with their counts for the finder's filters.
+
+    Two aggregations over every service are the costliest part of a finder page, yet they
+    change only with the catalog: cached briefly, dropped at once by a write in this process
+    (`services.sync_search_index`, which every write calls), seen by other processes within
+    a minute.
+    """
+    facets = cache.get(FACETS_CACHE_KEY)
+    if facets is None:
+        facets = (life_situations_with_counts(), list(offices_with_services()))
+        cache.set(FACETS_CACHE_KEY, facets, FACETS_TTL_SECONDS)
+    return facets
 
 
 def office_detail(slug: str) -> Office:

@@ -6,6 +6,7 @@ import datetime
 from collections.abc import Iterable
 from typing import Any
 
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -15,6 +16,7 @@ from rathaus.core import search
 from rathaus.core.errors import PermissionDenied, ValidationFailed
 
 SEARCH_KIND = "catalog.service"
+FACETS_CACHE_KEY = "catalog:finder-facets"
 DEFAULT_REVIEW_INTERVAL = datetime.timedelta(days=365)
 
 
@@ -60,6 +62,7 @@ def sync_search_index(services: Iterable[Service]) -> None:
     search.index_documents(search_document(s) for s in published)
     if hidden:
         search.remove_documents(SEARCH_KIND, hidden)
+    transaction.on_commit(lambda: cache.delete(FACETS_CACHE_KEY))
 
 
 @transaction.atomic

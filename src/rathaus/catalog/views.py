@@ -136,8 +136,7 @@ def _suggestion(text: str, corrections: dict[str, str]) -> str:
 
 
 def finder(request: HttpRequest) -> HttpResponse:
-    life_situations = selectors.life_situations_with_counts()
-    offices = list(selectors.offices_with_services())
+    life_situations, offices = selectors.finder_facets()
     query = _read_finder_request(request.GET, life_situations, offices)
 
     # A silly page number must not reach the database as an enormous OFFSET.

@@ -14,7 +14,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import snowballstemmer
 from django.db import connection, transaction
@@ -24,15 +24,16 @@ from rapidfuzz import fuzz, process
 from rathaus.core.models import SearchDocument, SearchTerm, Synonym
 
 WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
-FTS_TABLE = "core_search_fts"
 MIN_WORD = 2
 MAX_QUERY_WORDS = 8
 TYPO_SCORE_CUTOFF = 80
 # Words that carry no meaning for a search but would make AND queries fail.
 STOPWORDS = frozenset(
-    "der die das den dem des ein eine einer eines einem einen und oder für fur mit von vom "
-    "zum zur im in am an auf aus bei ich wie was wo wer ist sind mein meine meinen the of "
-    "and for to a an".split()
+    (  # noqa: SIM905 - a word list reads better as text
+        "der die das den dem des ein eine einer eines einem einen und oder für fur mit von vom "
+        "zum zur im in am an auf aus bei ich wie was wo wer ist sind mein meine meinen the of "
+        "and for to a an"
+    ).split()
 )
 
 _stemmer = snowballstemmer.stemmer("german")
@@ -69,9 +70,16 @@ class Hit:
     kind: str
     object_id: int
     rank: float
-    title: str
-    url: str
-    snippet: str
+    title: str = ""
+    url: str = ""
+    snippet: str = ""
+
+
+class Ranked(NamedTuple):
+    doc_id: int
+    kind: str
+    object_id: int
+    rank: float
 
 
 @dataclass
@@ -210,7 +218,7 @@ class SearchBackend:
 
     def _match(
         self, query: ParsedQuery, kinds: Sequence[str] | None, limit: int, *, any_group: bool
-    ) -> list[tuple[int, float]]:
+    ) -> list[Ranked]:
         raise NotImplementedError
 
     def search(
@@ -228,21 +236,23 @@ class SearchBackend:
         if not ranked and len(query.groups) > 1:
             # No document has every word: show the best partial matches rather than nothing.
             ranked = self._match(query, kinds, limit, any_group=True)
-        rows = SearchDocument.objects.all() if snippets else SearchDocument.objects.defer("body")
-        docs = rows.in_bulk([doc_id for doc_id, _ in ranked])
+        if not snippets:
+            # The finder only needs ids in rank order; it loads the page it shows itself.
+            return [Hit(kind=r.kind, object_id=r.object_id, rank=r.rank) for r in ranked], query
+        docs = SearchDocument.objects.in_bulk([r.doc_id for r in ranked])
         hits = []
-        for doc_id, rank in ranked:
-            doc = docs.get(doc_id)
+        for r in ranked:
+            doc = docs.get(r.doc_id)
             if doc is None:
                 continue
             hits.append(
                 Hit(
                     kind=doc.kind,
                     object_id=doc.object_id,
-                    rank=rank,
+                    rank=r.rank,
                     title=doc.title,
                     url=doc.url,
-                    snippet=make_snippet(doc.body, query) if snippets else "",
+                    snippet=make_snippet(doc.body, query),
                 )
             )
         return hits, query
@@ -254,18 +264,22 @@ class SqliteBackend(SearchBackend):
     def install(self) -> None:
         with connection.cursor() as cur:
             cur.execute(
-                f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
+                "CREATE VIRTUAL TABLE IF NOT EXISTS core_search_fts USING fts5("
                 "title, keywords, body, kind UNINDEXED, "
                 "tokenize = 'unicode61 remove_diacritics 0')"
+            )
+            # Documents deleted by any path (ORM cascades, test flushes) leave no orphans.
+            cur.execute(
+                "CREATE TRIGGER IF NOT EXISTS core_searchdocument_fts_delete "
+                "AFTER DELETE ON core_searchdocument BEGIN "
+                "DELETE FROM core_search_fts WHERE rowid = old.id; END"
             )
 
     def _write_fulltext(self, docs: Sequence[SearchDocument]) -> None:
         with connection.cursor() as cur:
+            cur.executemany("DELETE FROM core_search_fts WHERE rowid = %s", [(d.pk,) for d in docs])
             cur.executemany(
-                f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [(d.pk,) for d in docs]
-            )
-            cur.executemany(
-                f"INSERT INTO {FTS_TABLE} (rowid, title, keywords, body, kind) "
+                "INSERT INTO core_search_fts (rowid, title, keywords, body, kind) "
                 "VALUES (%s, %s, %s, %s, %s)",
                 [
                     (d.pk, stemmed(d.title), stemmed(d.keywords), stemmed(d.body), d.kind)
@@ -275,7 +289,7 @@ class SqliteBackend(SearchBackend):
 
     def _delete_fulltext(self, ids: Sequence[int]) -> None:
         with connection.cursor() as cur:
-            cur.executemany(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [(i,) for i in ids])
+            cur.executemany("DELETE FROM core_search_fts WHERE rowid = %s", [(i,) for i in ids])
 
     @staticmethod
     def _fts_query(query: ParsedQuery, *, any_group: bool) -> str:
@@ -287,21 +301,23 @@ class SqliteBackend(SearchBackend):
 
     def _match(
         self, query: ParsedQuery, kinds: Sequence[str] | None, limit: int, *, any_group: bool
-    ) -> list[tuple[int, float]]:
+    ) -> list[Ranked]:
         sql = (
-            f"SELECT rowid, bm25({FTS_TABLE}, 10.0, 6.0, 1.0) AS score FROM {FTS_TABLE} "
-            f"WHERE {FTS_TABLE} MATCH %s"
+            "SELECT d.id, d.kind, d.object_id, bm25(core_search_fts, 10.0, 6.0, 1.0) AS score "
+            "FROM core_search_fts JOIN core_searchdocument d ON d.id = core_search_fts.rowid "
+            "WHERE core_search_fts MATCH %s"
         )
         params: list[Any] = [self._fts_query(query, any_group=any_group)]
         if kinds:
-            sql += f" AND kind IN ({', '.join(['%s'] * len(kinds))})"
+            placeholders = ", ".join(["%s"] * len(kinds))
+            sql += f" AND d.kind IN ({placeholders})"
             params.extend(kinds)
         sql += " ORDER BY score LIMIT %s"
         params.append(limit)
         with connection.cursor() as cur:
             cur.execute(sql, params)
             # bm25 is lower-is-better and negative; turn it into a positive relevance.
-            return [(int(row[0]), -float(row[1])) for row in cur.fetchall()]
+            return [Ranked(row[0], row[1], row[2], -float(row[3])) for row in cur.fetchall()]
 
 
 _UE = re.compile(r"(?<!q)ue")
@@ -354,9 +370,9 @@ class PostgresBackend(SearchBackend):
 
     def _match(
         self, query: ParsedQuery, kinds: Sequence[str] | None, limit: int, *, any_group: bool
-    ) -> list[tuple[int, float]]:
+    ) -> list[Ranked]:
         sql = (
-            "SELECT id, ts_rank_cd(search_vector, q, 1) AS score "
+            "SELECT id, kind, object_id, ts_rank_cd(search_vector, q, 1) AS score "
             "FROM core_searchdocument, to_tsquery('german', %s) AS q "
             "WHERE search_vector @@ q"
         )
@@ -368,7 +384,7 @@ class PostgresBackend(SearchBackend):
         params.append(limit)
         with connection.cursor() as cur:
             cur.execute(sql, params)
-            return [(int(row[0]), float(row[1])) for row in cur.fetchall()]
+            return [Ranked(row[0], row[1], row[2], float(row[3])) for row in cur.fetchall()]
 
 
 def backend() -> SearchBackend:
