@@ -62,19 +62,20 @@ def test_search_open_and_switch_language_with_keyboard_only(
     tab_to(page, "header [role=search] input[type=search]")
     page.keyboard.type("Personalausweis")
     page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    page.wait_for_url("**/leistungen/?q=Personalausweis")
 
     first_result = page.locator("main a[href$='/leistungen/personalausweis-beantragen/']").first
     expect(first_result).to_be_visible()
     tab_to(page, "main a[href$='/leistungen/personalausweis-beantragen/']")
     page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    page.wait_for_url("**/leistungen/personalausweis-beantragen/")
 
     expect(page.locator("h1")).to_have_text("Personalausweis beantragen")
     expect(page.locator("html")).to_have_attribute("lang", "de")
+    expect(page.locator("a[hreflang=en]")).to_have_text("English")
     tab_to(page, "a[hreflang=en]")
     page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    page.wait_for_url("**/en/leistungen/personalausweis-beantragen/")
 
     assert page.url.endswith("/en/leistungen/personalausweis-beantragen/")
     expect(page.locator("html")).to_have_attribute("lang", "en")
