@@ -3,8 +3,8 @@
     .venv/bin/python benchmarks/bench_import.py        # 5,000 services, temporary SQLite
     DATABASE_URL=postgres://USER@HOST:5432/DB .venv/bin/python benchmarks/bench_import.py
 
-With a PostgreSQL DATABASE_URL a scratch database (named after the one in the URL) is
-created on that server and dropped afterwards. Three runs on the same database: the first
+With a PostgreSQL DATABASE_URL a scratch database is created on that server and dropped
+afterwards (see harness.py). Three runs on the same database: the first
 import (all new), the same file again (all unchanged) and a file in which every service
 changed (all updated, with history). Wall time covers reading, checking and writing the
 file, history and search index included. Peak memory is the process's maximum resident set
@@ -22,45 +22,15 @@ import resource
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import generate  # a sibling script, found through the path set above
+import generate  # sibling scripts, found through the path set above
+from harness import fresh_django
 
 TARGET_SECONDS = 10.0
-
-
-@contextmanager
-def scratch_postgres(url: str) -> Iterator[str]:
-    """A new, empty PostgreSQL database on the server of `url`; dropped on exit."""
-    import psycopg
-    from dj_database_url import parse
-    from psycopg import sql
-
-    config = parse(url)
-    name = f"{config['NAME'] or 'rathaus'}_bench_import_{os.getpid()}"
-    admin: dict[str, Any] = {
-        "host": config.get("HOST") or "127.0.0.1",
-        "port": config.get("PORT") or 5432,
-        "user": config.get("USER") or "postgres",
-        "password": config.get("PASSWORD") or None,
-        "dbname": "postgres",  # the maintenance database: the named one may not exist yet
-        "autocommit": True,
-    }
-    with psycopg.connect(**admin) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield url.rsplit("/", 1)[0] + "/" + name
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        with psycopg.connect(**admin) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
 
 
 def peak_rss_mb() -> float:
@@ -77,10 +47,8 @@ def timed_import(path: Path) -> tuple[float, Any]:
 
 
 def run(n: int, seed: int, workdir: Path) -> dict[str, Any]:
-    from django.core.management import call_command
     from django.db import connection
 
-    call_command("migrate", verbosity=0)
     dataset = generate.generate(n, seed=seed)
     generate.ensure_reference_data(dataset)
     first = generate.write_csv(workdir / "services.csv", dataset)
@@ -133,21 +101,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=generate.DEFAULT_SEED)
     args = parser.parse_args(argv)
 
-    with tempfile.TemporaryDirectory(prefix="rathaus-bench-import-") as tmp:
-        workdir = Path(tmp)
-        os.environ["DJANGO_SETTINGS_MODULE"] = "rathaus.config.settings"
-        os.environ["RATHAUS_DATA_DIR"] = str(workdir)  # fresh SQLite file unless DATABASE_URL
-        os.environ.setdefault("RATHAUS_LOG_LEVEL", "WARNING")
-        url = os.environ.get("DATABASE_URL", "")
-        if url.startswith(("postgres://", "postgresql://")):
-            with scratch_postgres(url) as scratch:
-                os.environ["DATABASE_URL"] = scratch
-                generate.setup_django()
-                result = run(args.n, args.seed, workdir)
-        else:
-            os.environ.pop("DATABASE_URL", None)
-            generate.setup_django()
-            result = run(args.n, args.seed, workdir)
+    with tempfile.TemporaryDirectory(prefix="rathaus-bench-import-") as tmp, fresh_django("import"):
+        result = run(args.n, args.seed, Path(tmp))
     print(json.dumps(result))
     print(markdown(result))
     return 0 if result["passed"] else 1
