@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "django_tasks_rq",
+    "django_rq",  # the RQ backend's system check requires it (and it brings `rqworker`)
     "rathaus.core",
     "rathaus.accounts",
     "rathaus.catalog",
@@ -153,8 +154,11 @@ _TASK_BACKENDS = {
     "immediate": "django_tasks.backends.immediate.ImmediateBackend",
 }
 if TASKS_BACKEND not in _TASK_BACKENDS:
-    raise ValueError(
-        f"RATHAUS_TASKS_BACKEND={TASKS_BACKEND!r}: choose one of {', '.join(_TASK_BACKENDS)}"
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        f"RATHAUS_TASKS_BACKEND={TASKS_BACKEND!r} is not a task backend: "
+        f"choose one of {', '.join(_TASK_BACKENDS)}."
     )
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND], "QUEUES": TASK_QUEUES}}
 RQ_QUEUES = {name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600} for name in TASK_QUEUES}
