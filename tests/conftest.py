@@ -117,8 +117,16 @@ def smtp_server() -> Iterator[Any]:
             self.messages.append(msg)
             return "250 OK"
 
+    class FreePortController(Controller):
+        # With port 0 the OS picks a free port; aiosmtpd's readiness probe would still dial
+        # port 0, so learn the real port from the bound socket first.
+        def _trigger_server(self) -> None:
+            if self.server is not None and self.server.sockets:
+                self.port = self.server.sockets[0].getsockname()[1]
+            super()._trigger_server()
+
     handler = Handler()
-    controller = Controller(handler, hostname="127.0.0.1", port=0)
+    controller = FreePortController(handler, hostname="127.0.0.1", port=0)
     controller.start()
     try:
         yield controller, handler
