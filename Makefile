@@ -44,7 +44,7 @@ serve: export RATHAUS_DATA_DIR ?= $(DEMO_DATA_DIR)
 serve:
 	@echo "Rathaus läuft auf http://$(HOST):$(PORT)/  (Strg+C beendet Server und Worker)"
 	@trap 'kill 0' INT TERM EXIT; \
-	$(BIN)/rathaus db_worker --queue-name '*' & \
+	$(BIN)/rathaus run_worker & \
 	$(BIN)/granian --interface wsgi --host $(HOST) --port $(PORT) --workers 1 \
 		--no-ws --log-level warning rathaus.config.wsgi:application
 

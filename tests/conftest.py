@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.utils import timezone
 
 from rathaus.accounts import roles
@@ -25,6 +26,14 @@ def _plain_static_storage(settings: Any) -> None:
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> Iterator[None]:
+    # The local-memory cache outlives a test; cached facets must not leak into the next one.
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

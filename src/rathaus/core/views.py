@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import logging
 
-from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -34,17 +33,23 @@ def _check_database() -> str:
 
 
 def _check_tasks() -> str:
-    if settings.TASKS_BACKEND == "rq":
+    """Reach the store of the configured task backend, whichever it is."""
+    from django_tasks import task_backends
+    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_rq.backend import RQBackend
+
+    backend = task_backends["default"]
+    if isinstance(backend, RQBackend):
         import django_rq
 
         django_rq.get_connection("default").ping()
         return "ok (rq)"
-    if settings.TASKS_BACKEND == "database":
+    if isinstance(backend, DatabaseBackend):
         from django_tasks_db.models import DBTaskResult
 
         DBTaskResult.objects.exists()
         return "ok (database)"
-    return f"ok ({settings.TASKS_BACKEND})"
+    return f"ok ({type(backend).__name__})"
 
 
 @never_cache
@@ -54,7 +59,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     for name, check in (("database", _check_database), ("tasks", _check_tasks)):
         try:
             checks[name] = check()
-        except Exception as exc:  # noqa: BLE001 - any failure makes the check fail
+        except Exception as exc:  # any failure of a dependency makes its check fail
             healthy = False
             checks[name] = f"error: {type(exc).__name__}: {exc}"
             logger.error("healthcheck failed", extra={"check": name, "error": str(exc)})
