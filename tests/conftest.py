@@ -82,7 +82,11 @@ def service_factory(db: None) -> Any:
 
 def make_user(username: str, *role_names: str, office: Office | None = None, **extra: Any) -> User:
     user = User.objects.create_user(
-        username=username, email=f"{username}@example.org", password=PASSWORD, office=office, **extra
+        username=username,
+        email=f"{username}@example.org",
+        password=PASSWORD,
+        office=office,
+        **extra,
     )
     for role in role_names:
         user.groups.add(Group.objects.get(name=role))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -49,7 +48,7 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
 
 
 @pytest.fixture
-def external_requests(page: Page, live_server: Any) -> Iterator[list[str]]:
+def external_requests(page: Page, live_server: Any) -> list[str]:
     """Every request the page makes to a host other than the live server."""
     own = urlsplit(live_server.url).netloc
     seen: list[str] = []
@@ -60,7 +59,7 @@ def external_requests(page: Page, live_server: Any) -> Iterator[list[str]]:
             seen.append(request.url)
 
     page.on("request", record)
-    yield seen
+    return seen
 
 
 AXE = Axe()

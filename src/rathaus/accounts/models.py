@@ -10,7 +10,7 @@ from rathaus.core.models import TimeStampedModel
 
 
 class Office(TimeStampedModel):
-    """An organisational unit (Fachbereich, Fachgruppe, Stabsstelle) with its public contact data."""
+    """An organisational unit (Fachbereich, Fachgruppe, Stabsstelle) and its public contacts."""
 
     name = models.CharField(_("Name"), max_length=200, unique=True)
     short_name = models.CharField(_("Kurzname"), max_length=60, blank=True)
@@ -68,7 +68,10 @@ class User(AbstractUser):
         related_name="staff",
     )
     preferred_language = models.CharField(
-        _("bevorzugte Sprache"), max_length=5, default="de", choices=[("de", "Deutsch"), ("en", "English")]
+        _("bevorzugte Sprache"),
+        max_length=5,
+        default="de",
+        choices=[("de", "Deutsch"), ("en", "English")],
     )
 
     class Meta:

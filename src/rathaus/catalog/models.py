@@ -115,7 +115,9 @@ class Service(TimeStampedModel):
     channel_phone = models.BooleanField(_("per Telefon"), default=False)
 
     online_service_url = models.URLField(_("Adresse des Online-Dienstes"), blank=True)
-    online_service_name = models.CharField(_("Name des Online-Dienstes"), max_length=200, blank=True)
+    online_service_name = models.CharField(
+        _("Name des Online-Dienstes"), max_length=200, blank=True
+    )
     online_service_own = models.BooleanField(
         _("eigener Online-Dienst"),
         default=False,

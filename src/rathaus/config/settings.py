@@ -165,7 +165,9 @@ RQ_QUEUES = {name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600} for name in TASK_Q
 
 # --- Email ------------------------------------------------------------------------------
 EMAIL_URL = os.environ.get("EMAIL_URL", "console://")
-DEFAULT_FROM_EMAIL = os.environ.get("RATHAUS_FROM_EMAIL", "Hansestadt Buxtehude <rathaus@example.org>")
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "RATHAUS_FROM_EMAIL", "Hansestadt Buxtehude <rathaus@example.org>"
+)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 if EMAIL_URL.startswith("smtp"):
     from urllib.parse import unquote, urlsplit
@@ -195,7 +197,10 @@ RATHAUS_STAFF_SECOND_FACTOR = env_bool("RATHAUS_STAFF_SECOND_FACTOR", default=Tr
 OTP_TOTP_ISSUER = "Rathaus"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]

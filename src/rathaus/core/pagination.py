@@ -12,7 +12,8 @@ class ApiPagination(PageNumberPagination):
     max_page_size = 200
 
     def get_paginated_response(self, data: Any) -> Response:
-        assert self.page is not None
+        if self.page is None:  # only called after paginate_queryset found a page
+            raise RuntimeError("get_paginated_response called before paginate_queryset")
         return Response(
             {
                 "count": self.page.paginator.count,
