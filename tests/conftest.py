@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import cache
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from rathaus.accounts import roles
 from rathaus.accounts.models import Office, User
@@ -26,6 +26,14 @@ def _plain_static_storage(settings: Any) -> None:
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _german_by_default() -> Iterator[None]:
+    # A request to an /en/ page leaves English active in the thread, and reverse() in the
+    # next test would follow it; every test starts in German, the site's default.
+    with translation.override("de"):
+        yield
 
 
 @pytest.fixture(autouse=True)

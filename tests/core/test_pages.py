@@ -322,15 +322,17 @@ def test_english_pages_have_lang_and_a_switch_back(
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("prefix", ["", "/en"])
-def test_unknown_address_gets_the_404_page(client: Client, prefix: str) -> None:
+@pytest.mark.parametrize(
+    ("prefix", "heading"), [("", "Diese Seite gibt es nicht"), ("/en", "This page does not exist")]
+)
+def test_unknown_address_gets_the_404_page(client: Client, prefix: str, heading: str) -> None:
     response = client.get(prefix + "/gibt-es-nicht/")
     assert response.status_code == 404
     html = response.content.decode()
     page = assert_accessible_structure(html)
     assert page.lang == (prefix.strip("/") or "de")
-    assert page.h1 == ["Diese Seite gibt es nicht"]
-    assert 'href="/leistungen/a-z/"' in html or 'href="/en/leistungen/a-z/"' in html
+    assert page.h1 == [heading]
+    assert f'href="{prefix}/leistungen/a-z/"' in html
     assert not response.cookies
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import math
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
@@ -48,6 +49,10 @@ def _apply_filters(qs: QuerySet[Service], filters: Filters) -> QuerySet[Service]
     return qs
 
 
+# At 10,000 cases a year a service ranks 20 % above one nobody asks for with the same text match.
+DEMAND_WEIGHT = 0.05
+
+
 def find_services(
     text: str, filters: Filters | None = None, *, offset: int = 0, limit: int = 20
 ) -> FinderResult:
@@ -63,10 +68,14 @@ def find_services(
         return FinderResult(services=[by_id[pk] for pk in page_ids], total=len(rows))
     # Snippets only for the page shown, not for every hit (they cost more than the search).
     hits, query = search.search(text, kinds=[SEARCH_KIND], snippets=False)
-    ranked_ids = [h.object_id for h in hits]
-    if filters != Filters():
-        allowed = set(qs.filter(pk__in=ranked_ids).values_list("pk", flat=True))
-        ranked_ids = [pk for pk in ranked_ids if pk in allowed]
+    relevance = {h.object_id: h.rank for h in hits}
+    # One query applies the filters and reads each hit's demand; demand lifts the services
+    # most people come for above rarer variants of similar relevance.
+    demand = dict(qs.filter(pk__in=list(relevance)).values_list("pk", "annual_cases"))
+    ranked_ids = sorted(
+        demand,
+        key=lambda pk: (-relevance[pk] * (1 + DEMAND_WEIGHT * math.log10(1 + demand[pk])), pk),
+    )
     page_ids = ranked_ids[offset : offset + limit]
     by_id = public_services().in_bulk(page_ids)
     snippets = search.snippets(SEARCH_KIND, by_id, query) if by_id else {}

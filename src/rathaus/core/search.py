@@ -295,7 +295,11 @@ class SqliteBackend(SearchBackend):
     def _fts_query(query: ParsedQuery, *, any_group: bool) -> str:
         parts = []
         for group in query.groups:
-            alternatives = sorted({f'"{stem(w)}"*' for w in group})
+            stems = sorted({stem(w) for w in group})
+            # Prefixes only in titles and keywords ("Perso" -> "Personalausweis"); in body
+            # text they would match every "persönlich" and drown the answer.
+            alternatives = [f'{{title keywords}} : "{s}"*' for s in stems]
+            alternatives += [f'"{s}"' for s in stems]
             parts.append("(" + " OR ".join(alternatives) + ")")
         return (" OR " if any_group else " AND ").join(parts)
 
@@ -364,7 +368,9 @@ class PostgresBackend(SearchBackend):
         parts = []
         for group in query.groups:
             # Words are [^\W_]+ only, so quoting them cannot break out of the tsquery syntax.
-            alternatives = sorted({f"'{v}':*" for w in group for v in _umlaut_spellings(w)})
+            spellings = sorted({v for w in group for v in _umlaut_spellings(w)})
+            # Prefixes only in titles and keywords (weights A, B), as on SQLite.
+            alternatives = [f"'{v}':*AB" for v in spellings] + [f"'{v}'" for v in spellings]
             parts.append("(" + " | ".join(alternatives) + ")")
         return (" | " if any_group else " & ").join(parts)
 
