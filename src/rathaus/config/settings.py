@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "rathaus.core",
     "rathaus.accounts",
     "rathaus.catalog",
+    "rathaus.oparl",
+    "rathaus.council",
 ]
 
 MIDDLEWARE = [

@@ -9,6 +9,7 @@ from rathaus.core import views as core_views
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("api/v1/", include("rathaus.catalog.api_urls")),
+    path("oparl/v1.1/", include("rathaus.oparl.urls")),
     path("admin/", admin.site.urls),
 ]
 urlpatterns += i18n_patterns(
@@ -16,6 +17,7 @@ urlpatterns += i18n_patterns(
     path("konto/", include("rathaus.accounts.urls")),
     path("leistungen/", include("rathaus.catalog.urls")),
     path("verwaltung/leistungen/", include("rathaus.catalog.staff_urls")),
+    path("rat/", include("rathaus.council.urls")),
     prefix_default_language=False,
 )
 handler404 = "rathaus.core.views.not_found"

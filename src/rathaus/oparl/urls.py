@@ -1,0 +1,2 @@
+app_name = "oparl"
+urlpatterns: list = []  # filled by the OParl server (see oparl/views.py)
