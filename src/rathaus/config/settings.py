@@ -298,3 +298,15 @@ LOGGING = {
 # --- Rathaus ----------------------------------------------------------------------------
 RATHAUS_MUNICIPALITY = os.environ.get("RATHAUS_MUNICIPALITY", "Hansestadt Buxtehude")
 RATHAUS_AGS = os.environ.get("RATHAUS_AGS", "03359010")  # Amtlicher Gemeindeschlüssel
+
+# --- Video conferences for council meetings (see council/video.py) ------------------------
+# Jitsi Meet: the server's address; with app id and secret, join links carry a signed token.
+RATHAUS_JITSI_URL = os.environ.get("RATHAUS_JITSI_URL", "").rstrip("/")
+RATHAUS_JITSI_APP_ID = os.environ.get("RATHAUS_JITSI_APP_ID", "")
+RATHAUS_JITSI_JWT_SECRET = os.environ.get("RATHAUS_JITSI_JWT_SECRET", "")
+RATHAUS_JITSI_JWT_AUDIENCE = os.environ.get("RATHAUS_JITSI_JWT_AUDIENCE", "jitsi")
+# BigBlueButton: the API address (".../bigbluebutton/") and the shared secret (bbb-conf --secret).
+RATHAUS_BBB_URL = os.environ.get("RATHAUS_BBB_URL", "").rstrip("/")
+RATHAUS_BBB_SECRET = os.environ.get("RATHAUS_BBB_SECRET", "")
+RATHAUS_BBB_CHECKSUM = os.environ.get("RATHAUS_BBB_CHECKSUM", "sha256")
+RATHAUS_VIDEO_TIMEOUT = float(os.environ.get("RATHAUS_VIDEO_TIMEOUT", "10"))
