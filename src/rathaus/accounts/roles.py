@@ -35,13 +35,33 @@ ALL_OFFICES_ROLES = (DIGITAL_OFFICER, ADMINISTRATOR)
 _CATALOG_READ = ["catalog.view_service", "accounts.view_office"]
 _CATALOG_EDIT = [*_CATALOG_READ, "catalog.change_service", "catalog.add_service"]
 
+# The council office prepares meetings and publishes papers; publishing is a change of the
+# public flag, so "change" is the right to publish.
+_COUNCIL_OBJECTS = [
+    "organization",
+    "person",
+    "membership",
+    "meeting",
+    "agendaitem",
+    "paper",
+    "file",
+    "consultation",
+    "vote",
+    "location",
+]
+_COUNCIL_OFFICE = [
+    f"council.{action}_{model}"
+    for model in _COUNCIL_OBJECTS
+    for action in ("view", "add", "change")
+]
+
 # app_label.codename, per role. Later pillars add theirs here.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     CITIZEN: [],
     CLERK: [*_CATALOG_READ],
     OFFICE_LEAD: [*_CATALOG_EDIT, "catalog.publish_service"],
     COUNCIL_MEMBER: [],
-    COUNCIL_OFFICE: [*_CATALOG_READ],
+    COUNCIL_OFFICE: [*_CATALOG_READ, *_COUNCIL_OFFICE],
     DIGITAL_OFFICER: [
         *_CATALOG_EDIT,
         "catalog.publish_service",
@@ -67,6 +87,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "core.change_synonym",
         "core.view_synonym",
         "core.delete_synonym",
+        *_COUNCIL_OFFICE,
     ],
 }
 
