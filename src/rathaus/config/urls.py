@@ -17,6 +17,7 @@ urlpatterns += i18n_patterns(
     path("konto/", include("rathaus.accounts.urls")),
     path("leistungen/", include("rathaus.catalog.urls")),
     path("verwaltung/leistungen/", include("rathaus.catalog.staff_urls")),
+    path("rat/benachrichtigungen/", include("rathaus.council.alert_urls")),
     path("rat/", include("rathaus.council.urls")),
     prefix_default_language=False,
 )

@@ -457,3 +457,136 @@ class Vote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agenda_item}: {self.faction or self.person}"
+
+
+# --- Alerts without an account ------------------------------------------------------------
+
+
+class AlertSubscription(TimeStampedModel):
+    """An e-mail alert without an account: one address, one target, double opt-in.
+
+    The address is the only personal datum. `consent_text` and `consent_at` prove what the
+    subscriber agreed to and when (Art. 7 (1) DSGVO); unconfirmed subscriptions are purged
+    after a week. One random `token` authorises confirming and unsubscribing.
+    """
+
+    class Kind(models.TextChoices):
+        SEARCH = "search", _("Suchbegriff")
+        ORGANIZATION = "organization", _("Gremium")
+        PAPER = "paper", _("Drucksache")
+        PERSON = "person", _("Person")
+
+    email = models.EmailField(_("E-Mail-Adresse"), db_index=True)
+    kind = models.CharField(_("Art"), max_length=20, choices=Kind.choices)
+    query = models.CharField(_("Suchbegriff"), max_length=200, blank=True)
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("Gremium"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="alert_subscriptions",
+    )
+    paper = models.ForeignKey(
+        Paper,
+        verbose_name=_("Drucksache"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="alert_subscriptions",
+    )
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("Person"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="alert_subscriptions",
+    )
+    # "paper:12" or "search:radweg bahnhofstraße": one subscription per address and target,
+    # whatever the database does with NULLs in unique constraints.
+    target_key = models.CharField(max_length=250, editable=False)
+    language = models.CharField(_("Sprache"), max_length=10, default="de")
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    consent_text = models.TextField(_("Text der Einwilligung"))
+    consent_at = models.DateTimeField(_("Einwilligung erteilt"))
+    # The last subscribe request; an unconfirmed subscription is purged a week after it.
+    requested_at = models.DateTimeField(_("angefordert"))
+    confirmed_at = models.DateTimeField(_("bestätigt"), null=True, blank=True, db_index=True)
+    last_sent_at = models.DateTimeField(_("zuletzt benachrichtigt"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Benachrichtigung")
+        verbose_name_plural = _("Benachrichtigungen")
+        ordering = ["email", "created"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["email", "target_key"], name="alertsubscription_one_per_target"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(
+                        kind="search",
+                        organization__isnull=True,
+                        paper__isnull=True,
+                        person__isnull=True,
+                    )
+                    & ~models.Q(query="")
+                )
+                | models.Q(
+                    kind="organization",
+                    organization__isnull=False,
+                    paper__isnull=True,
+                    person__isnull=True,
+                )
+                | models.Q(
+                    kind="paper",
+                    organization__isnull=True,
+                    paper__isnull=False,
+                    person__isnull=True,
+                )
+                | models.Q(
+                    kind="person",
+                    organization__isnull=True,
+                    paper__isnull=True,
+                    person__isnull=False,
+                ),
+                name="alertsubscription_target_matches_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email}: {self.target_key}"
+
+    @property
+    def target(self) -> Organization | Paper | Person | None:
+        return self.organization or self.paper or self.person
+
+
+class AlertDelivery(models.Model):
+    """A mail about a subscription: a confirmation request or a digest, and what it held.
+
+    Confirmation requests count towards the daily limit per address; digest rows record
+    which objects were reported. Rows go with their subscription and after 90 days.
+    """
+
+    class Kind(models.TextChoices):
+        CONFIRMATION = "confirmation", _("Bestätigungsanfrage")
+        DIGEST = "digest", _("Zusammenfassung")
+
+    subscription = models.ForeignKey(
+        AlertSubscription, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    kind = models.CharField(_("Art"), max_length=20, choices=Kind.choices)
+    created = models.DateTimeField(_("angelegt"), auto_now_add=True, db_index=True)
+    sent_at = models.DateTimeField(_("versandt"), null=True, blank=True)
+    # "council.paper:12", … : the objects a digest reported for this subscription.
+    items = models.JSONField(_("gemeldet"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("Benachrichtigungsversand")
+        verbose_name_plural = _("Benachrichtigungsversand")
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.subscription_id} {self.created:%Y-%m-%d %H:%M}"
