@@ -463,6 +463,11 @@ ENGLISH_PAGES = {
     ],
     "/en/impressum/": ["Publisher", "Responsibility for the content", "Links to other websites"],
     "/en/konto/anmelden/": ["Sign in", "Username", "Password"],
+    "/en/rat/": [
+        "Council information",
+        "Search papers, agendas and documents",
+        "Subscribe and reuse",
+    ],
 }
 
 
@@ -515,6 +520,7 @@ def test_english_pages_show_english_ui(
         ("/leistungen/personalausweis-beantragen/", ["Online beantragen", "Kosten"]),
         ("/barrierefreiheit/", ["Erklärung zur Barrierefreiheit", "Schlichtungsverfahren"]),
         ("/konto/anmelden/", ["Anmelden", "Benutzername", "Passwort"]),
+        ("/rat/", ["Ratsinformation", "Drucksachen, Tagesordnungen und Dokumente durchsuchen"]),
     ],
 )
 def test_german_pages_stay_german(
