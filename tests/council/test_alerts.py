@@ -709,3 +709,29 @@ def test_agenda_item_results_link_to_public_pages(council: Council, alert_settin
     assert "abgelehnt" in message.body
     assert "Personalfragen" not in message.body
     assert "vertagt" not in message.body
+
+
+@pytest.mark.django_db
+def test_an_address_the_mail_server_refuses_holds_up_nobody(
+    council: Council, alert_settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import smtplib
+
+    for email in ("kaputt@example.org", "gut@example.org"):
+        confirmed(council, email, kind="organization", target_id=council.rat.pk)
+    make_meeting("7. Sitzung des Rates", [council.rat], days=60)
+    original = alerts._send
+
+    def refuse(connection: Any, message: Any) -> None:
+        if message.to == ["kaputt@example.org"]:
+            raise smtplib.SMTPRecipientsRefused({"kaputt@example.org": (550, b"No such user")})
+        original(connection, message)
+
+    monkeypatch.setattr(alerts, "_send", refuse)
+    assert alerts.send_digests() == 1
+    assert [m.to for m in mail.outbox] == [["gut@example.org"]]
+
+    # The refused digest was not recorded as sent: it is tried again next time.
+    monkeypatch.setattr(alerts, "_send", original)
+    assert alerts.send_digests() == 1
+    assert [m.to for m in mail.outbox] == [["gut@example.org"], ["kaputt@example.org"]]

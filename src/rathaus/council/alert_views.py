@@ -45,7 +45,10 @@ class SubscribeForm(forms.Form):
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
     )
     consent = forms.BooleanField(
+        label=_("Ja, ich willige ein."),
         required=True,
+        # The consent text itself stands above the box (see the template) and is stored.
+        widget=forms.CheckboxInput(attrs={"aria-describedby": "consent-text"}),
         error_messages={
             "required": _(
                 "Bitte willigen Sie ein, damit wir Ihnen E-Mails schicken dürfen; ohne "
@@ -59,7 +62,6 @@ class SubscribeForm(forms.Form):
         if target.kind != AlertSubscription.Kind.SEARCH:
             del self.fields["q"]
         self.consent_text = alerts.consent_text(target)
-        self.fields["consent"].label = self.consent_text
 
 
 def _problems_to_form(form: SubscribeForm, exc: errors.RathausError) -> None:

@@ -455,16 +455,17 @@ def send_confirmation(*, subscription_id: int) -> bool:
     subscription = AlertSubscription.objects.filter(pk=subscription_id).first()
     if subscription is None:
         return False  # unsubscribed or purged before the worker came to it
-    with transaction.atomic():
+    pending = AlertDelivery.objects.filter(
+        subscription=subscription, kind=AlertDelivery.Kind.CONFIRMATION, sent_at__isnull=True
+    )
+    if not pending.exists():
+        return False
+    # Connected before the transaction, so a slow mail server does not hold the database.
+    with get_connection() as connection, transaction.atomic():
         # Several requests in a row are answered by one mail; a retried task sends nothing.
-        due = AlertDelivery.objects.filter(
-            subscription=subscription,
-            kind=AlertDelivery.Kind.CONFIRMATION,
-            sent_at__isnull=True,
-        ).update(sent_at=timezone.now())
-        if not due:
+        if not pending.update(sent_at=timezone.now()):
             return False
-        confirmation_message(subscription).send()
+        confirmation_message(subscription, connection=connection).send()
     return True
 
 
@@ -821,6 +822,8 @@ def _send_digest_to(
             language=language,
             connection=connection,
         )
+    # Connected before the transaction, so a slow mail server does not hold the database.
+    connection.open()
     try:
         with transaction.atomic():
             for section in sections:
@@ -858,9 +861,9 @@ def send_digests(*, now: datetime.datetime | None = None) -> int:
         return 0
     hits_for = _SearchHits()
     sent = 0
-    # One connection for the run, opened before any transaction: a relay that is down
-    # fails the run at once instead of inside every address's transaction.
-    with get_connection() as connection:
+    # One connection for the whole run, opened when the first digest is due.
+    connection = get_connection()
+    try:
         for address in addresses:
             try:
                 if _send_digest_to(address, until, connection, hits_for):
@@ -868,5 +871,7 @@ def send_digests(*, now: datetime.datetime | None = None) -> int:
             except smtplib.SMTPRecipientsRefused:
                 # One bad address must not hold up everybody else; it is tried again next run.
                 logger.warning("alert digest refused by the mail server")
+    finally:
+        connection.close()
     logger.info("alert digests sent", extra={"mails": sent, "addresses": len(addresses)})
     return sent
