@@ -326,12 +326,21 @@ def test_english_page_means_english_mail_with_english_links(
     sub = AlertSubscription.objects.get()
     assert sub.language == "en"
     (message,) = mail.outbox
+    assert message.subject == "Please confirm your alert"
     assert message.extra_headers["Content-Language"] == "en"
     assert '<html lang="en">' in message.alternatives[0][0]
     assert links(message.body, "/bestaetigen/") == [
         f"{SITE}/en/rat/benachrichtigungen/bestaetigen/{sub.token}/"
     ]
     assert f"{SITE}/en/rat/gremien/{council.bau.pk}-{council.bau.slug}/" in message.body
+
+    # The digest follows the language of the subscription, whatever the worker's language.
+    alerts.confirm(token=sub.token)
+    make_meeting("15. Sitzung des Bauausschusses", [council.bau], days=70)
+    (digest,) = run_digests()
+    assert digest.subject == "News from the council: 1 item"
+    assert digest.extra_headers["Content-Language"] == "en"
+    assert f"{SITE}/en/rat/benachrichtigungen/abbestellen/{sub.token}/" in digest.body
 
 
 # --- confirm and unsubscribe ----------------------------------------------------------------

@@ -146,3 +146,23 @@ def test_subscribe_confirm_and_unsubscribe_by_keyboard(
     assert not AlertSubscription.objects.exists()
 
     assert external_requests == []
+
+
+def test_search_alert_form_and_dead_links_are_accessible_in_english(
+    page: Page, live_server: Any, alert_world: tuple[Council, Any]
+) -> None:
+    page.goto(f"{live_server.url}/en/rat/benachrichtigungen/abonnieren/?art=search&q=Radweg")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("#id_q")).to_have_value("Radweg")
+    page.fill("#id_q", "")
+    page.fill("#id_email", "reader@example.org")
+    page.check("#id_consent")
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator(".error-summary a[href='#id_q']")).to_be_visible()
+    assert axe_violations(page) == []
+
+    page.goto(f"{live_server.url}/en/rat/benachrichtigungen/abbestellen/unknown-token/")
+    expect(page.locator("h1")).to_be_visible()
+    assert axe_violations(page) == []
+    page.goto(f"{live_server.url}/en/rat/benachrichtigungen/abonnieren/?art=paper&id=999999")
+    assert axe_violations(page) == []

@@ -151,7 +151,7 @@ def resolve_target(*, kind: str, target_id: object = None, query: str = "") -> T
         return Target(
             kind=kind,
             key=f"search:{text.lower()}"[:250],
-            label=f"„{text}“",
+            label=_("„%(query)s“") % {"query": text},
             path=search_path(text),
             query=text,
         )
@@ -180,7 +180,7 @@ def target_of(subscription: AlertSubscription) -> Target:
         return Target(
             kind=subscription.kind,
             key=subscription.target_key,
-            label=f"„{subscription.query}“",
+            label=_("„%(query)s“") % {"query": subscription.query},
             path=search_path(subscription.query),
             query=subscription.query,
         )
