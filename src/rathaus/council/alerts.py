@@ -5,10 +5,12 @@ is read through `council.visibility` with the anonymous viewer: an alert never r
 non-public object, whoever subscribed. The address is the only personal datum; unconfirmed
 subscriptions are purged after a week (`purge_unconfirmed`).
 
-Digests are at most once per run and address: the run claims a subscription by moving its
-`last_sent_at` in the transaction that records the delivery, and sends the mail before that
-transaction commits. A crash before the commit sends nothing twice: the next run finds the
-claim undone and sends again; a crash after it finds nothing new.
+Digests: one mail per address and run. The run claims each subscription by moving its
+`last_sent_at` in the transaction that records the delivery, and hands the mail to the
+server as the last step before that transaction commits. A failure before then undoes the
+claim, so the next run sends it; after the commit, the next run finds nothing new. Only a
+crash between the server's acceptance and the commit could repeat a mail, never lose one.
+A concurrent run that lost the claim sends nothing.
 """
 
 from __future__ import annotations
