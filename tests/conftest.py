@@ -19,6 +19,14 @@ from rathaus.catalog.models import LifeSituation, Service
 PASSWORD = "Test-Passwort-2026!"
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Playwright's sync API keeps an event loop running in the main thread for the rest of
+    # the session once a browser test has started it, and Django then refuses ORM calls of
+    # later tests. Browser tests therefore run last (after pytest-django's own ordering).
+    items.sort(key=lambda item: item.nodeid.startswith("tests/e2e/"))
+
+
 @pytest.fixture(autouse=True)
 def _plain_static_storage(settings: Any) -> None:
     # The manifest storage needs collectstatic; tests render templates without it.
