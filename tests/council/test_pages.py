@@ -435,6 +435,25 @@ def test_person_page_shows_current_and_past_memberships(client: Client, council:
     assert council.anfrage_open.get_absolute_url() in html  # her inquiry
 
 
+def test_person_contact_details_and_text_from_mirrored_systems(
+    client: Client, council: Council
+) -> None:
+    person = council.katja
+    person.email = ["buergermeisterin@example.org"]
+    person.phone = "04161 501-100"  # a mirrored system sent text instead of a list
+    person.life = "Seit 2014 Bürgermeisterin der Hansestadt."
+    person.save()
+    html = html_of(client, person.get_absolute_url())
+    assert 'href="mailto:buergermeisterin@example.org"' in html
+    assert 'href="tel:+494161501100"' in html
+    assert "Seit 2014 Bürgermeisterin" in html
+    paper = council.anfrage_open
+    paper.questions = "Wie viele Ladesäulen gibt es?"
+    paper.save()
+    questions = html_of(client, paper.get_absolute_url()).split('<ol class="questions">')[1]
+    assert questions.split("</ol>")[0].count("<li>") == 1
+
+
 def test_person_list_names_factions(client: Client, council: Council) -> None:
     html = html_of(client, "/rat/personen/")
     assert f'href="{council.anna.get_absolute_url()}"' in html

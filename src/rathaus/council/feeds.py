@@ -16,7 +16,6 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import reverse
 from django.utils import feedgenerator, timezone
 from django.utils.formats import date_format
 from django.utils.translation import get_language
@@ -436,11 +435,3 @@ def paper_rss(request: HttpRequest, pk: int) -> HttpResponse:
 
 def paper_atom(request: HttpRequest, pk: int) -> HttpResponse:
     return _paper_feed(request, pk, feedgenerator.Atom1Feed)
-
-
-def feed_links(kind: str, **kwargs: int | str) -> dict[str, str]:
-    """The RSS and Atom addresses of a paper or organization, for templates."""
-    return {
-        "rss": reverse(f"council:{kind}_rss", kwargs=kwargs),
-        "atom": reverse(f"council:{kind}_atom", kwargs=kwargs),
-    }

@@ -496,6 +496,14 @@ class PaperPage:
     def is_inquiry(self) -> bool:
         return bool(self.paper.questions or self.paper.inquiry_status)
 
+    @property
+    def questions(self) -> list[str]:
+        """The questions as a list, also when a mirrored system sent one text."""
+        questions = self.paper.questions
+        if isinstance(questions, str):
+            return [questions] if questions.strip() else []
+        return [str(q) for q in questions or [] if q]
+
 
 def consultation_rows(
     viewer: Viewer, consultations: Sequence[Consultation]
@@ -622,12 +630,31 @@ class PersonPage:
     papers: list[Paper]
 
     @property
+    def emails(self) -> list[str]:
+        return _as_list(self.person.email)
+
+    @property
+    def phones(self) -> list[str]:
+        return _as_list(self.person.phone)
+
+    @property
+    def titles(self) -> list[str]:
+        return _as_list(self.person.title)
+
+    @property
     def factions(self) -> list[Organization]:
         return [
             m.organization
             for m in self.current
             if m.organization.organization_type == Organization.Type.FACTION
         ]
+
+
+def _as_list(value: Any) -> list[str]:
+    """OParl lists (email, phone, title) as a list, also when a mirrored system sent text."""
+    if isinstance(value, str):
+        return [value] if value.strip() else []
+    return [str(v) for v in value or [] if v]
 
 
 def persons() -> QuerySet[Person]:

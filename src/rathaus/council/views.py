@@ -103,7 +103,6 @@ def index(request: HttpRequest) -> HttpResponse:
         "upcoming": selectors.upcoming_meetings(viewer, limit=8),
         "papers": selectors.recent_papers(viewer, limit=8),
         "committees": selectors.committees(),
-        "today": timezone.localdate(),
     }
     return render(request, "council/index.html", context)
 
