@@ -270,9 +270,9 @@ def test_meeting_page_shows_votes_per_faction_and_per_person(
         "</table>"
     )[0]
     cdu_row = faction_table.split("CDU-Fraktion")[1].split("</tr>")[0]
-    assert re.findall(r"<td>(\d+)</td>", cdu_row) == ["2", "0", "0"]
+    assert re.findall(r'<td class="num">(\d+)</td>', cdu_row) == ["2", "0", "0"]
     spd_row = faction_table.split("SPD-Fraktion")[1].split("</tr>")[0]
-    assert re.findall(r"<td>(\d+)</td>", spd_row) == ["1", "0", "1"]
+    assert re.findall(r'<td class="num">(\d+)</td>', spd_row) == ["1", "0", "1"]
     person_table = html.split("<caption>Namentliche Abstimmung</caption>")[1].split("</table>")[0]
     assert "Bernd Brandt</a></th><td>Enthaltung</td>" in person_table
     assert "Anna Albers</a></th><td>Ja</td>" in person_table
