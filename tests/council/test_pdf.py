@@ -15,9 +15,9 @@ from tests.council.conftest import make_pdf
 TEXT = "Neubau eines Regenrückhaltebeckens am Geestrand. Die Kosten betragen 1,2 Mio. Euro."
 
 
-def encrypted(data: bytes, *, user_password: str, owner_password: str = "owner") -> bytes:
+def encrypted(data: bytes, *, user_password: str) -> bytes:
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
-    writer.encrypt(user_password=user_password, owner_password=owner_password, algorithm="RC4-128")
+    writer.encrypt(user_password=user_password, owner_password="owner-pw", algorithm="RC4-128")
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
