@@ -147,6 +147,18 @@ STAFF_AREAS: list[StaffArea] = [
         "catalog.view_service",
         _("Leistungen, deren Prüftermin verstrichen ist."),
     ),
+    StaffArea(
+        _("Ratsbüro"),
+        "council_staff:index",
+        "council.view_meeting",
+        _("Sitzungen, Tagesordnungen, Drucksachen, Einladungen und Niederschriften."),
+    ),
+    StaffArea(
+        _("Anfragen und Anträge"),
+        "council_staff:inquiry_list",
+        "council.view_paper",
+        _("Offene und überfällige Anfragen und Anträge beantworten."),
+    ),
 ]
 
 

@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice
 
-from rathaus.accounts import selectors, services
+from rathaus.accounts import roles, selectors, services
 from rathaus.accounts.forms import CodeForm, LoginForm, SetupCodeForm
 from rathaus.core.errors import ValidationFailed
 
@@ -116,7 +116,9 @@ def _grouped(text: str, size: int = 4) -> str:
 def otp_setup(request: HttpRequest) -> HttpResponse:
     user = request.user
     next_url = safe_next(request)
-    if not user.is_staff_member:  # type: ignore[union-attr]
+    # Council members need the second factor for the member area (council.member_views).
+    is_member = user.groups.filter(name=roles.COUNCIL_MEMBER).exists()
+    if not (user.is_staff_member or is_member):  # type: ignore[union-attr]
         raise PermissionDenied
     # With a device already in place, only a verified session may enrol a new one;
     # otherwise a stolen password would be enough to replace the second factor.

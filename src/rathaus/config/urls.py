@@ -17,7 +17,9 @@ urlpatterns += i18n_patterns(
     path("konto/", include("rathaus.accounts.urls")),
     path("leistungen/", include("rathaus.catalog.urls")),
     path("verwaltung/leistungen/", include("rathaus.catalog.staff_urls")),
+    path("verwaltung/rat/", include("rathaus.council.staff_urls")),
     path("rat/benachrichtigungen/", include("rathaus.council.alert_urls")),
+    path("rat/mitglieder/", include("rathaus.council.member_urls")),
     path("rat/", include("rathaus.council.urls")),
     prefix_default_language=False,
 )
