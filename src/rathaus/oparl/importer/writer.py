@@ -153,9 +153,16 @@ class Batch:
         for kind, urls in by_type.items():
             model = MODELS[kind]
             for start in range(0, len(urls), LOOKUP_CHUNK):
-                rows = model._default_manager.filter(
-                    origin=self.system, origin_url__in=urls[start : start + LOOKUP_CHUNK]
-                ).values_list("origin_url", "pk", "modified", "deleted")
+                rows = (
+                    model._default_manager.filter(
+                        origin=self.system, origin_url__in=urls[start : start + LOOKUP_CHUNK]
+                    )
+                    # The unique index on (origin, origin_url) is partial (origin_url <> ''):
+                    # SQLite uses it only when the query names its condition.
+                    .exclude(origin_url="")
+                    .order_by()
+                    .values_list("origin_url", "pk", "modified", "deleted")
+                )
                 for url, pk, modified, deleted in rows:
                     self.existing[(kind, url)] = Existing(pk, modified, deleted)
 
