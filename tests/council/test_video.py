@@ -267,3 +267,27 @@ def test_video_share(council: Council) -> None:
     assert video.video_share(start, end).with_video == 2
     assert video.video_share(end, end + datetime.timedelta(days=1)).share is None
     assert council.cdu.organization_type == Organization.Type.FACTION
+
+
+def test_a_wrong_checksum_setting_is_named(council: Council, settings: Any) -> None:
+    settings.RATHAUS_BBB_URL = "https://bbb.example.org/bigbluebutton/"
+    settings.RATHAUS_BBB_SECRET = SECRET
+    settings.RATHAUS_BBB_CHECKSUM = "md5"
+    with pytest.raises(video.VideoNotConfigured, match="md5"):
+        services.set_video_conference(meeting=council.bau_next, provider="bbb")
+
+
+@pytest.mark.usefixtures("jitsi")
+def test_the_council_office_joins_from_the_staff_ui_as_moderator(
+    client: Client, council: Council, council_office_user: Any, settings: Any
+) -> None:
+    settings.RATHAUS_STAFF_SECOND_FACTOR = False
+    client.force_login(council_office_user)
+    staff_join = reverse("council_staff:meeting_video_join", args=[council.rat_past.pk])
+    response = client.get(staff_join)
+    assert response.status_code == 302
+    assert response["Location"].startswith("https://meet.example.org/rat-5-sitzung?jwt=")
+    assert claims(response["Location"])["context"]["user"]["moderator"] is True
+    # A meeting without a room has nothing to join.
+    no_room = reverse("council_staff:meeting_video_join", args=[council.bau_next.pk])
+    assert client.get(no_room).status_code == 404

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db import models
 from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
@@ -57,6 +58,7 @@ class CouncilAdmin(admin.ModelAdmin):
 
     readonly_fields = ORIGIN_FIELDS
     list_filter = [OriginFilter, "deleted"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     # Which search documents a saved object touches; subclasses name the keyword.
     search_sync: str = ""

@@ -64,12 +64,15 @@ def bbb_client() -> bigbluebutton.BigBlueButton:
         raise VideoNotConfigured(
             "BigBlueButton ist nicht eingerichtet (RATHAUS_BBB_URL und RATHAUS_BBB_SECRET)."
         )
-    return bigbluebutton.BigBlueButton(
-        settings.RATHAUS_BBB_URL,
-        settings.RATHAUS_BBB_SECRET,
-        algorithm=settings.RATHAUS_BBB_CHECKSUM,
-        timeout=settings.RATHAUS_VIDEO_TIMEOUT,
-    )
+    try:
+        return bigbluebutton.BigBlueButton(
+            settings.RATHAUS_BBB_URL,
+            settings.RATHAUS_BBB_SECRET,
+            algorithm=settings.RATHAUS_BBB_CHECKSUM,
+            timeout=settings.RATHAUS_VIDEO_TIMEOUT,
+        )
+    except ValueError as exc:
+        raise VideoNotConfigured(f"BigBlueButton ist falsch eingerichtet: {exc}") from exc
 
 
 def configured_providers() -> list[str]:
