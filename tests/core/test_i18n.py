@@ -572,6 +572,8 @@ def _blank(match: re.Match[str]) -> str:
 
 class _LiteralText(HTMLParser):
     ATTRIBUTES = {"title", "alt", "placeholder", "aria-label", "label"}
+    # Code, commands and keys are the same in every language.
+    CODE = {"script", "style", "code", "kbd", "samp", "pre"}
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -584,14 +586,14 @@ class _LiteralText(HTMLParser):
             self.found.append((line, " ".join(text.split())))
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in {"script", "style"}:
+        if tag in self.CODE:
             self.in_code += 1
         for name, value in attrs:
             if name in self.ATTRIBUTES and value:
                 self._check(self.getpos()[0], value)
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in {"script", "style"}:
+        if tag in self.CODE:
             self.in_code = max(0, self.in_code - 1)
 
     def handle_data(self, data: str) -> None:
@@ -614,6 +616,7 @@ def test_template_scanner_finds_literal_text() -> None:
         "<p>{% blocktranslate %}Hallo {{ name }}{% endblocktranslate %}</p>\n"
         "<p>Nicht übersetzt</p>{# Kommentar #}\n"
         '<input placeholder="Suchbegriff"><script>var x = "Text";</script>\n'
+        "<p>{% translate 'Befehl:' %} <code>rathaus import_services DATEI</code></p>\n"
         "<address>21614 Buxtehude · {{ email }}</address>\n"
     )
     assert untranslated_template_text(source) == [(3, "Nicht übersetzt"), (4, "Suchbegriff")]
