@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.core import mail
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from rathaus.council import alerts, services
@@ -744,3 +745,19 @@ def test_an_address_the_mail_server_refuses_holds_up_nobody(
     monkeypatch.setattr(alerts, "_send", original)
     assert alerts.send_digests() == 1
     assert [m.to for m in mail.outbox] == [["gut@example.org"], ["kaputt@example.org"]]
+
+
+@pytest.mark.parametrize("kind", ["paper", "organization", "person", "search"])
+def test_public_pages_link_to_the_alert_form(client: Client, council: Any, kind: str) -> None:
+    """Citizens reach the subscription from the page of what they want to follow."""
+    if kind == "paper":
+        url, expected = council.vorlage.get_absolute_url(), f"art=paper&amp;id={council.vorlage.pk}"
+    elif kind == "organization":
+        url = council.rat.get_absolute_url()
+        expected = f"art=organization&amp;id={council.rat.pk}"
+    elif kind == "person":
+        url, expected = council.anna.get_absolute_url(), f"art=person&amp;id={council.anna.pk}"
+    else:
+        url, expected = reverse("council:search") + "?q=Radweg", "art=search&amp;q=Radweg"
+    html = client.get(url).content.decode()
+    assert reverse("council_alerts:subscribe") + "?" + expected in html
