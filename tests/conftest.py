@@ -37,6 +37,13 @@ def _plain_static_storage(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _small_council_demo(settings: Any) -> None:
+    # `load_demo` builds the whole council demo (about 20 s, 1,600 PDFs); a small one is
+    # enough for tests. Tests of its full size pass `council_scale` or call the council loader.
+    settings.RATHAUS_DEMO_COUNCIL_SCALE = 0.03
+
+
+@pytest.fixture(autouse=True)
 def _german_by_default() -> Iterator[None]:
     # A request to an /en/ page leaves English active in the thread, and reverse() in the
     # next test would follow it; every test starts in German, the site's default.
@@ -107,6 +114,24 @@ def make_user(username: str, *role_names: str, office: Office | None = None, **e
     for role in role_names:
         user.groups.add(Group.objects.get(name=role))
     return user
+
+
+def verified_login(client: Any, user: User) -> None:
+    """Sign the test client in as `user` with a confirmed second factor in the session.
+
+    What a user gets after password and TOTP code; `force_login` alone is a password-only
+    session, which staff pages and non-public council papers refuse.
+    """
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Test-App", confirmed=True)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
 
 
 @pytest.fixture

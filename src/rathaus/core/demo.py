@@ -1,4 +1,5 @@
-"""The Buxtehude demo: offices, life situations, synonyms, services and one account per role.
+"""The Buxtehude demo: offices, life situations, synonyms, services and one account per role,
+then the council (bodies, members, meetings, papers with PDFs; see `rathaus.council.demo`).
 
 The data lives in `rathaus/fixtures/demo/*.json` (services in the JSON format of the catalog
 import). Loading is idempotent: a row that already matches the file is not written again, so
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import models, transaction
 
@@ -22,6 +24,7 @@ from rathaus.catalog.models import LifeSituation, Service
 from rathaus.catalog.services import SEARCH_KIND, rebuild_search_index
 from rathaus.core.errors import ValidationFailed
 from rathaus.core.models import SearchDocument, Synonym
+from rathaus.council.demo import COUNCIL_DIR, CouncilDemoResult, load_council_demo
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "demo"
 # Extra keys of the demo services file that the catalog import does not know.
@@ -93,6 +96,7 @@ class DemoResult:
     account_list: list[DemoAccount] = field(default_factory=list)
     search_rebuilt: bool = False
     warnings: list[str] = field(default_factory=list)
+    council: CouncilDemoResult | None = None
 
 
 def _read(name: str, key: str, data_dir: Path) -> list[dict[str, Any]]:
@@ -228,8 +232,16 @@ def _search_index_complete() -> bool:
     return published == indexed
 
 
-def load_demo(*, accounts: bool = True, data_dir: Path = DEMO_DIR) -> DemoResult:
-    """Load (or bring up to date) the whole demo in one transaction."""
+def load_demo(
+    *, accounts: bool = True, data_dir: Path = DEMO_DIR, council_scale: float | None = None
+) -> DemoResult:
+    """Load (or bring up to date) the whole demo in one transaction.
+
+    `council_scale` sizes the council demo (1 = about 1,000 papers, 0 = none); by default
+    the setting RATHAUS_DEMO_COUNCIL_SCALE, else 1.
+    """
+    if council_scale is None:
+        council_scale = float(getattr(settings, "RATHAUS_DEMO_COUNCIL_SCALE", 1.0))
     result = DemoResult()
     with transaction.atomic():
         _load_offices(_read("offices.json", "offices", data_dir), result.offices)
@@ -247,4 +259,11 @@ def load_demo(*, accounts: bool = True, data_dir: Path = DEMO_DIR) -> DemoResult
         if not _search_index_complete():
             rebuild_search_index()
             result.search_rebuilt = True
+        # The council comes last: it links the demo council member to the account above.
+        if council_scale > 0:
+            council_dir = data_dir / "council"
+            result.council = load_council_demo(
+                scale=council_scale,
+                data_dir=council_dir if council_dir.is_dir() else COUNCIL_DIR,
+            )
     return result
