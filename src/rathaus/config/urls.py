@@ -18,6 +18,7 @@ urlpatterns += i18n_patterns(
     path("leistungen/", include("rathaus.catalog.urls")),
     path("verwaltung/leistungen/", include("rathaus.catalog.staff_urls")),
     path("verwaltung/rat/", include("rathaus.council.staff_urls")),
+    path("verwaltung/oparl/", include("rathaus.oparl.staff_urls")),
     path("rat/benachrichtigungen/", include("rathaus.council.alert_urls")),
     path("rat/mitglieder/", include("rathaus.council.member_urls")),
     path("rat/", include("rathaus.council.urls")),

@@ -296,7 +296,7 @@ class Importer:
                         }
                         bodies.append({"url": body_url, "lists": lists})
                 records, children = mapper.take()
-                self._write_page(records, children, None, seen=len(page.data))
+                self._write_page(records, children, None)
                 self._progress("Body", len(page.data), page.total)
                 if limit is not None and len(bodies) >= limit:
                     break
@@ -318,9 +318,7 @@ class Importer:
                     mapper.map(item, kind, source=page.url)
                 records, children = mapper.take()
                 state: Any = {"next": page.next_url} if page.next_url else "done"
-                self._write_page(
-                    records, children, body_url, seen=len(page.data), cursor=(state_key, state)
-                )
+                self._write_page(records, children, body_url, cursor=(state_key, state))
                 self._progress(kind, len(page.data), page.total)
                 if self.options.after_page:
                     self.options.after_page(self.sync_run, page.url)
@@ -348,11 +346,12 @@ class Importer:
         children: list[ChildRef],
         body_url: str | None,
         *,
-        seen: int,
         cursor: tuple[str, Any] | None = None,
     ) -> None:
         batch = Batch(self.system, records)
         self._complete(batch, children, body_url)
+        # Every object of the page counts, embedded and fetched ones included.
+        seen = len(batch.records)
         if self.options.download_files:
             self._download(batch)
         mark = len(self._problems)

@@ -69,14 +69,17 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        bars: dict[str, tqdm[Any]] = {}
+        bar: tqdm[Any] | None = None
         # tqdm redraws with carriage returns; Django's wrapper would add a newline each time.
         stream = getattr(self.stderr, "_out", self.stderr)
 
         def progress(label: str, advance: int, total: int | None) -> None:
-            bar = bars.get(label)
-            if bar is None:
-                bar = bars[label] = tqdm(
+            # One bar at a time: the list being read.
+            nonlocal bar
+            if bar is None or bar.desc != label:
+                if bar is not None:
+                    bar.close()
+                bar = tqdm(
                     total=total,
                     desc=label,
                     unit=" Objekte",
@@ -104,7 +107,7 @@ class Command(BaseCommand):
         except ImportFailed as exc:
             raise CommandError(exc.message, returncode=2) from exc
         finally:
-            for bar in bars.values():
+            if bar is not None:
                 bar.close()
         self._summary(run, time.monotonic() - started)
 
