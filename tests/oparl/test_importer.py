@@ -297,7 +297,10 @@ def test_incremental_run_fetches_changes_only(remote: RemoteState) -> None:
         "3. Sitzung des Rates (Niederschrift ergänzt)"
     )
     assert by_url(Paper, remote, "paper/1").modified == paper1_modified
-    assert second.objects_written == 3  # paper 2, paper 4 (deleted), meeting 1
+    # The agenda item the changed meeting no longer lists was removed remotely.
+    assert by_url(AgendaItem, remote, "agendaitem/3").deleted
+    assert not by_url(AgendaItem, remote, "agendaitem/2").deleted
+    assert second.objects_written == 4  # paper 2, paper 4 (deleted), meeting 1, its item 3
     # The changed meeting brings its known faults again, nothing else does.
     assert {u.removeprefix(remote.base) for u, _kind in problems(second)} == {
         "/v11/location/1",

@@ -37,6 +37,8 @@ class Record:
     # model field name -> (OParl type, URL) for foreign keys; -> (type, [URLs]) for many-to-many
     refs: dict[str, Key] = field(default_factory=dict)
     m2m: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
+    # Embedded children as listed (type -> URLs): the ones no longer listed were removed.
+    embedded: dict[str, list[str]] = field(default_factory=dict)
     deleted: bool = False
 
     @property
@@ -222,18 +224,20 @@ class Mapper:
         if not isinstance(value, list):
             self.report(record.url, INVALID_VALUE, f"'{key}': Liste erwartet")
             return
+        urls = record.embedded.setdefault(kind, [])
         for position, item in enumerate(value, start=1):
             if isinstance(item, str) and item.strip():
                 self.children.append(ChildRef(kind, item.strip(), parent_field, record.url))
-            else:
-                self.map(
-                    item,
-                    kind,
-                    source=record.url,
-                    parent=(parent_field, record.url),
-                    position=position,
-                    _clean=False,
-                )
+                urls.append(item.strip())
+            elif url := self.map(
+                item,
+                kind,
+                source=record.url,
+                parent=(parent_field, record.url),
+                position=position,
+                _clean=False,
+            ):
+                urls.append(url)
 
     def _body_ref(
         self, record: Record, data: dict[str, Any], parent: tuple[str, str] | None

@@ -54,6 +54,15 @@ WRITE_ORDER = (
 # Bodies are read from the system's body list, never fetched as a loose reference.
 FETCHABLE = frozenset(WRITE_ORDER) - {"Body"}
 
+# Embedded children and the foreign key to their parent: a child its parent no longer lists
+# was removed in the remote system.
+CHILD_LINKS = {
+    ("Body", "LegislativeTerm"): "body",
+    ("Person", "Membership"): "person",
+    ("Meeting", "AgendaItem"): "meeting",
+    ("Paper", "Consultation"): "paper",
+}
+
 MISSING_REFERENCE = "missing_reference"
 TRUNCATED = "truncated"
 LOOKUP_CHUNK = 500
@@ -239,6 +248,7 @@ class Writer:
                 if alias[0] == kind and target in pk_map:
                     pk_map[alias] = pk_map[target]
         self._write_m2m(written, pk_map)
+        self._retire_children(written, stats)
         return stats
 
     def _write_type(
@@ -382,6 +392,33 @@ class Writer:
                     slug, n = f"{obj.slug[:100]}-{suffix}-{n}", n + 1
             obj.slug = slug
             used.add((obj.body_id, slug))
+
+    def _retire_children(self, written: list[tuple[Record, int]], stats: WriteStats) -> None:
+        """Mark children deleted that their changed parent no longer embeds."""
+        parents: dict[tuple[str, str], list[int]] = defaultdict(list)
+        listed: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for record, pk in written:
+            for kind, urls in record.embedded.items():
+                if (record.type, kind) in CHILD_LINKS:
+                    parents[(record.type, kind)].append(pk)
+                    listed[(record.type, kind)].extend(urls)
+        for (parent_type, kind), pks in parents.items():
+            model = MODELS[kind]
+            link = CHILD_LINKS[(parent_type, kind)]
+            keep = set(listed[(parent_type, kind)])
+            gone = [
+                pk
+                for pk, url in model._default_manager.filter(
+                    origin=self.system, deleted=False, **{f"{link}_id__in": pks}
+                ).values_list("pk", "origin_url")
+                if url not in keep
+            ]
+            if gone:
+                model._default_manager.filter(pk__in=gone).update(
+                    deleted=True, modified=timezone.now()
+                )
+                stats.removed[kind].extend(gone)
+                stats.deleted += len(gone)
 
     @staticmethod
     def _write_m2m(written: list[tuple[Record, int]], pk_map: dict[Key, int]) -> None:
