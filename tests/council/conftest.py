@@ -82,7 +82,7 @@ from rathaus.council.models import (
     Person,
     Vote,
 )
-from tests.conftest import make_user
+from tests.conftest import make_user, verified_login
 
 # Words that appear in exactly one place of the fixture council, for search tests.
 PDF_ONLY_WORD = "Retentionsbodenfilter"  # only in the text of `vorlage_pdf`
@@ -692,7 +692,7 @@ def login_as(
         if fixture is None:
             return None
         user: User = request.getfixturevalue(fixture)
-        client.force_login(user)
+        verified_login(client, user)  # password and second factor, like a real sign-in
         return user
 
     return login

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from rathaus.council import selectors
 from rathaus.council.models import AgendaItem, Meeting, Organization
+from tests.conftest import verified_login
 from tests.council.conftest import SECRET_TITLE, SECRET_WORD, Council, make_meeting
 
 pytestmark = pytest.mark.django_db
@@ -242,7 +243,7 @@ def test_non_public_item_is_a_placeholder_without_title_for_the_public(
 def test_members_of_the_body_see_the_non_public_item(
     client: Client, council: Council, council_member: Any
 ) -> None:
-    client.force_login(council_member)
+    verified_login(client, council_member)
     html = html_of(client, council.bau_past.get_absolute_url())
     assert SECRET_TITLE in html
     assert "Nicht öffentlicher Teil" not in html
@@ -351,7 +352,7 @@ def test_paper_page_consultation_history_in_meeting_order_with_results(
 def test_paper_history_includes_the_non_public_step_for_members(
     client: Client, council: Council, council_member: Any
 ) -> None:
-    client.force_login(council_member)
+    verified_login(client, council_member)
     html = html_of(client, council.vorlage.get_absolute_url())
     table = html.split('<table class="consultations">')[1].split("</table>")[0]
     positions = [table.index(m.name) for m in (council.bau_past, council.va_past, council.rat_past)]
@@ -626,7 +627,7 @@ def test_meeting_page_query_count_for_a_member_is_bounded_too(
     client: Client, council: Council, council_member: Any, django_assert_max_num_queries: Any
 ) -> None:
     # A member's visibility costs a few queries of its own (groups, memberships, files).
-    client.force_login(council_member)
+    verified_login(client, council_member)
     grow_meeting(council, council.bau_past, 15)
     with django_assert_max_num_queries(20):
         html = html_of(client, council.bau_past.get_absolute_url())

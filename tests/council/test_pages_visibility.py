@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from tests.conftest import verified_login
 from tests.council.conftest import ROLES_SEEING_NON_PUBLIC, SECRET_TITLE, SECRET_WORD, Council
 
 pytestmark = pytest.mark.django_db
@@ -87,13 +88,30 @@ def test_non_public_meeting_in_the_calendar(
 def test_member_page_of_a_non_public_meeting_shows_it_as_such(
     client: Client, council: Council, council_member: Any
 ) -> None:
-    client.force_login(council_member)
+    verified_login(client, council_member)
     html = client.get(council.va_past.get_absolute_url()).content.decode()
     assert council.va_past.name in html
     assert "nicht öffentlich" in html
     assert SECRET_TITLE in html
     paper = client.get(council.secret.get_absolute_url()).content.decode()
     assert f"/rat/dateien/{council.secret_pdf.pk}/" in paper
+
+
+@pytest.mark.parametrize("user_fixture", ["council_member", "council_office_user"])
+def test_password_alone_opens_no_non_public_object(
+    client: Client, council: Council, settings: Any, request: Any, user_fixture: str
+) -> None:
+    """Without a confirmed second factor a member or the council office reads like the public."""
+    settings.RATHAUS_STAFF_SECOND_FACTOR = True
+    client.force_login(request.getfixturevalue(user_fixture))
+    assert client.get(council.va_past.get_absolute_url()).status_code == 404
+    assert client.get(council.secret.get_absolute_url()).status_code == 404
+    assert client.get(f"/rat/dateien/{council.secret_pdf.pk}/").status_code == 404
+    html = client.get(council.bau_past.get_absolute_url()).content.decode()
+    assert SECRET_TITLE not in html
+
+    settings.RATHAUS_STAFF_SECOND_FACTOR = False  # the demo's switch: password is enough
+    assert client.get(council.va_past.get_absolute_url()).status_code == 200
 
 
 def test_membership_that_ended_no_longer_opens_non_public_objects(
@@ -108,7 +126,7 @@ def test_membership_that_ended_no_longer_opens_non_public_objects(
     Membership.objects.filter(
         person=council.anna, organization__in=[council.va, council.bau]
     ).update(end_date=timezone.localdate() - datetime.timedelta(days=1))
-    client.force_login(council_member)
+    verified_login(client, council_member)
     assert client.get(council.va_past.get_absolute_url()).status_code == 404
     assert client.get(council.secret.get_absolute_url()).status_code == 404
 

@@ -16,6 +16,7 @@ from rathaus.core import search
 from rathaus.core.models import SearchDocument
 from rathaus.council import selectors, services, visibility
 from rathaus.council.models import Meeting, Paper
+from tests.conftest import verified_login
 from tests.council.conftest import (
     PDF_ONLY_WORD,
     ROLES_SEEING_NON_PUBLIC,
@@ -262,7 +263,7 @@ def test_did_you_mean_only_suggests_words_the_reader_may_see(
     html = search_html(client, q=typo)
     assert "Meinten Sie" not in html
     assert SECRET_WORD.lower() not in html.lower()
-    client.force_login(council_member)
+    verified_login(client, council_member)
     member_html = search_html(client, q=typo)
     assert "Meinten Sie" in member_html
     public_typo = search_html(client, q="Regenrückhaltebeckem")

@@ -9,6 +9,10 @@ visible to
 
 Everybody else, anonymous readers and other roles alike, gets a 404 (`NotFound`), never a 403:
 the existence of a non-public paper is itself not public.
+
+Non-public papers need the second factor: a signed-in user whose session has not confirmed a
+TOTP code (while `RATHAUS_STAFF_SECOND_FACTOR` is on) reads like an anonymous visitor, on the
+citizen pages as in the member area. A stolen password alone shows nothing confidential.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -42,6 +47,11 @@ PUBLIC = Viewer()
 
 def viewer_for(user: Any) -> Viewer:
     if user is None or not getattr(user, "is_authenticated", False):
+        return PUBLIC
+    # Users of a request carry django-otp's `is_verified`; users loaded elsewhere (tasks,
+    # commands) act for the system and are not asked.
+    is_verified = getattr(user, "is_verified", None)
+    if settings.RATHAUS_STAFF_SECOND_FACTOR and is_verified is not None and not is_verified():
         return PUBLIC
     if user.is_superuser or user.groups.filter(name__in=PRIVILEGED_ROLES).exists():
         return Viewer(sees_everything=True)
