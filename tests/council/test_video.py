@@ -291,3 +291,23 @@ def test_the_council_office_joins_from_the_staff_ui_as_moderator(
     # A meeting without a room has nothing to join.
     no_room = reverse("council_staff:meeting_video_join", args=[council.bau_next.pk])
     assert client.get(no_room).status_code == 404
+
+
+@pytest.mark.usefixtures("jitsi")
+def test_meeting_page_shows_the_join_button_to_members_only(
+    client: Client,
+    council: Council,
+    council_member: Any,
+    other_council_member: Any,
+    settings: Any,
+) -> None:
+    settings.RATHAUS_STAFF_SECOND_FACTOR = False
+    services.set_video_conference(meeting=council.bau_next, provider="jitsi")
+    join = reverse("council_member:video_join", kwargs={"pk": council.bau_next.pk})
+    page = council.bau_next.get_absolute_url()
+
+    assert join not in client.get(page).content.decode()
+    client.force_login(other_council_member)
+    assert join not in client.get(page).content.decode()
+    client.force_login(council_member)
+    assert join in client.get(page).content.decode()

@@ -28,7 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from rathaus.council import selectors, visibility
+from rathaus.council import selectors, video, visibility
 from rathaus.council.models import Organization
 
 PAGE_SIZE = 20
@@ -188,7 +188,18 @@ def meeting(request: HttpRequest, pk: int) -> HttpResponse:
         page = selectors.meeting_page(_viewer(request), pk)
     except selectors.NotVisible:
         raise _not_found(_("Diese Sitzung gibt es nicht.")) from None
-    return render(request, "council/meeting.html", {"page": page, "meeting": page.meeting})
+    meeting = page.meeting
+    # Members of the meeting's bodies (and the council office) get their join button here too.
+    join_url = (
+        video.join_link(meeting, request.user)
+        if meeting.has_video and request.user.is_authenticated
+        else None
+    )
+    return render(
+        request,
+        "council/meeting.html",
+        {"page": page, "meeting": meeting, "video_join_url": join_url},
+    )
 
 
 def agenda_item(request: HttpRequest, pk: int) -> HttpResponse:
