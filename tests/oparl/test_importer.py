@@ -386,6 +386,32 @@ def test_restart_starts_a_new_run(remote: RemoteState) -> None:
     assert counts() == EXPECTED_V11
 
 
+def test_an_object_the_database_refuses_is_logged_and_the_page_kept(
+    remote: RemoteState, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import IntegrityError
+
+    from rathaus.oparl.importer import writer
+
+    insert = writer.insert_raw
+    refused = url(remote, "paper/2")
+
+    def refuse_paper_2(model: Any, objs: list[Any]) -> None:
+        if any(getattr(o, "origin_url", "") == refused for o in objs):
+            raise IntegrityError("simulated constraint violation")
+        insert(model, objs)
+
+    monkeypatch.setattr(writer, "insert_raw", refuse_paper_2)
+    run = run_v11(remote)
+    assert (refused, "write_failed") in problems(run)
+    assert not Paper.objects.filter(origin_url=refused).exists()
+    # The rest of its page (paper 1 with its file and consultations) is there.
+    paper = by_url(Paper, remote, "paper/1")
+    assert paper.consultations.count() == 2
+    assert paper.main_file is not None
+    assert Paper.objects.count() == EXPECTED_V11[Paper] - 1
+
+
 # --- OParl 1.0 ---------------------------------------------------------------------------------
 
 

@@ -112,7 +112,6 @@ class Importer:
         self._problems: list[SyncProblem] = []
         self._failed_urls: set[str] = set()
         self._reported: set[tuple[str, str]] = set()
-        self.stats = WriteStats()
 
     # --- bookkeeping --------------------------------------------------------------------
 
@@ -379,7 +378,6 @@ class Importer:
         )
         if cursor:
             self.sync_run.cursor["lists"][cursor[0]] = cursor[1]
-        self.stats.add(WriteStats(stats.created, stats.updated, stats.unchanged, stats.deleted))
         self._flush(seen=seen, written=stats.written)
 
     def _complete(self, batch: Batch, children: list[ChildRef], body_url: str | None) -> None:
