@@ -414,6 +414,71 @@ def test_pagination_walks_the_list_in_id_order_with_the_filters_in_every_link(
     assert seen == [url("file", pk) for pk in expected]
 
 
+def _papers(council: Council, n: int) -> list[int]:
+    return [Paper.objects.create(body=council.body, name=f"Vorlage {i}").pk for i in range(n)]
+
+
+def test_next_and_prev_links_walk_the_same_pages_as_page_numbers(
+    council: Council, client: Client
+) -> None:
+    _papers(council, 23)
+    path = local(url("body", council.body.pk)) + "/paper"
+    by_number = [
+        ids(get_json(client, path, limit="5", page=str(n))) for n in range(1, 6)
+    ]  # 25 papers: pages 4 and 5 are read from the end of the list
+
+    forward, page = [], get_json(client, path, limit="5")
+    forward.append(ids(page))
+    while "next" in page["links"]:
+        assert "after=" in page["links"]["next"]
+        page = get_json(client, local(page["links"]["next"]))
+        forward.append(ids(page))
+    backward = [ids(page)]
+    while "prev" in page["links"]:
+        assert "before=" in page["links"]["prev"]
+        page = get_json(client, local(page["links"]["prev"]))
+        backward.append(ids(page))
+
+    assert forward == by_number
+    assert backward == by_number[::-1]
+    walked = [oid for page_ids in by_number for oid in page_ids]
+    assert walked == sorted(walked, key=lambda oid: int(oid.rsplit("/", 1)[1]))
+    assert len(set(walked)) == 25
+
+
+def test_walking_by_next_links_misses_nothing_while_objects_come_and_go(
+    council: Council, client: Client
+) -> None:
+    _papers(council, 8)
+    path = local(url("body", council.body.pk)) + "/paper"
+    first = get_json(client, path, limit="5")
+    # Meanwhile a paper on the first page is depublished and a new one is added.
+    Paper.objects.filter(pk=council.paper.pk).update(is_public=False)
+    added = Paper.objects.create(body=council.body, name="Neu").pk
+
+    seen, page = ids(first), first
+    while "next" in page["links"]:
+        page = get_json(client, local(page["links"]["next"]))
+        seen += ids(page)
+
+    expected = {
+        url("paper", pk)
+        for pk in Paper.objects.filter(is_public=True, deleted=False).values_list("pk", flat=True)
+    }
+    assert expected - set(seen) == set()  # page numbers would have skipped one
+    assert url("paper", added) in seen
+    assert len(seen) == len(set(seen))
+
+
+def test_cursors_are_checked(council: Council, client: Client) -> None:
+    path = local(url("body", council.body.pk)) + "/paper"
+    error = get_json(client, path, status=400, after="1", before="9")
+    assert "after" in error["message"]
+    assert "before" in error["message"]
+    error = get_json(client, path, status=400, after="x")
+    assert error["debug"]["parameter"] == "after"
+
+
 def test_created_and_modified_filters_are_inclusive_bounds(
     council: Council, client: Client
 ) -> None:

@@ -6,20 +6,30 @@ absent from lists and from `totalElements`). Deleted objects stay addressable as
 (OParl's soft delete) and appear in lists only when `modified_since` is given.
 
 Every list page loads its related objects with a fixed number of queries, whatever the
-page size: embedded objects through `Prefetch` querysets that apply the same rule, plain
-references as ids only.
+page size (see "Related objects" below).
 """
 
 from __future__ import annotations
 
 import datetime
+import json
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, Model, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Exists,
+    ForeignKey,
+    IntegerField,
+    Lookup,
+    Model,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+)
 
 from rathaus.council import visibility
 from rathaus.council.models import (
@@ -95,10 +105,12 @@ class Page:
     total: int
     number: int
     limit: int
+    has_next: bool = False
 
     @property
     def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.limit))
+        # Walking by cursor while objects come and go, a client may pass the count.
+        return max(1, math.ceil(self.total / self.limit), self.number)
 
 
 class PageOutOfRange(Exception):
@@ -111,11 +123,24 @@ class PageOutOfRange(Exception):
 # --- Which objects exist for the API ----------------------------------------------------
 
 
-def consultations() -> QuerySet[Consultation]:
-    """Consultations of visible papers; one without a paper counts with its meeting."""
+def consultations(*, few: bool = False) -> QuerySet[Consultation]:
+    """Consultations of visible papers; one without a paper counts with its meeting.
+
+    `few=True` for a handful of rows (one page's): the rule is checked row by row instead
+    of against the list of all visible papers, which SQLite would build first.
+    """
+    if few:
+        paper_visible: Q | Exists = Exists(
+            visibility.papers(VIEWER).filter(pk=OuterRef("paper_id"))
+        )
+        meeting_visible: Q | Exists = Exists(
+            visibility.meetings(VIEWER).filter(pk=OuterRef("meeting_id"))
+        )
+    else:
+        paper_visible = Q(paper__in=visibility.papers(VIEWER))
+        meeting_visible = Q(meeting__in=visibility.meetings(VIEWER))
     return Consultation.objects.filter(deleted=False).filter(
-        Q(paper__in=visibility.papers(VIEWER))
-        | Q(paper__isnull=True, meeting__in=visibility.meetings(VIEWER))
+        paper_visible | (Q(paper__isnull=True) & meeting_visible)
     )
 
 
@@ -156,8 +181,9 @@ def addressable(kind: str) -> QuerySet[Any]:
 
 
 def get_object(kind: str, pk: int) -> Any | None:
-    """One object for `/<type>/<id>`, its related objects loaded; None means 404."""
-    return with_related(kind, addressable(kind).filter(pk=pk)).first()
+    """One object for `/<type>/<id>`, everything its serializer needs loaded; None means 404."""
+    objects = load(kind, addressable(kind).filter(pk=pk))
+    return objects[0] if objects else None
 
 
 def body_exists(pk: int) -> bool:
@@ -251,188 +277,516 @@ def list_queryset(
     return qs.order_by("pk")
 
 
-def page_of(kind: str, qs: QuerySet[Any], *, number: int, limit: int) -> Page:
-    """One page; the page itself is read by primary key so OFFSET walks only the id index."""
+def page_of(
+    kind: str,
+    qs: QuerySet[Any],
+    *,
+    number: int,
+    limit: int,
+    after: int | None = None,
+    before: int | None = None,
+) -> Page:
+    """One page of a list in id order.
+
+    `after`/`before` (the cursors of the `next` and `prev` links) read the page by id, so a
+    client walking the list costs the same on its last page as on its first, and objects
+    added or removed meanwhile do not shift the pages under it. A bare page number is read
+    with OFFSET, counted from whichever end of the list is nearer.
+    """
     total = qs.count()
     page = Page(objects=[], total=total, number=number, limit=limit)
-    if number > page.pages:
+    by_number = after is None and before is None
+    if by_number and number > max(1, math.ceil(total / limit)):
         raise PageOutOfRange(number, page.pages)
-    start = (number - 1) * limit
-    ids = list(qs.values_list("pk", flat=True)[start : start + limit])
+    pks = qs.values_list("pk", flat=True)
+    ids: list[int]
+    offset = (number - 1) * limit
+    if after is not None:
+        ids = list(pks.filter(pk__gt=after)[: limit + 1])  # one more: is there a next page?
+        page.has_next = len(ids) > limit
+        ids = ids[:limit]
+    elif before is not None:
+        ids = list(pks.filter(pk__lt=before).order_by("-pk")[:limit])[::-1]
+        page.has_next = bool(ids) and pks.filter(pk__gt=ids[-1]).exists()
+    elif offset <= total - offset - limit:
+        ids = list(pks[offset : offset + limit + 1])
+        page.has_next = len(ids) > limit
+        ids = ids[:limit]
+    else:
+        # In the second half of the list, count from its end: OFFSET skips fewer rows.
+        from_end = max(0, total - offset - limit)
+        ids = list(pks.order_by("-pk")[from_end : total - offset])[::-1]
+        page.has_next = from_end > 0
     if ids:
-        objects = with_related(kind, MODELS[kind]._default_manager.filter(pk__in=ids))
-        page.objects = sorted(objects, key=lambda obj: obj.pk)
+        page.objects = load(
+            kind, MODELS[kind]._default_manager.filter(pk__oparl_in=ids).order_by("pk")
+        )
     return page
 
 
 # --- Related objects --------------------------------------------------------------------
+#
+# A page of objects is loaded in a fixed number of queries, whatever its size: the objects,
+# one UNION ALL query for the ids of everything they reference (link tables and reverse
+# relations, each filtered to what may be shown), and one query per type of embedded
+# object (files, locations, consultations, agenda items …). What the serializer needs is
+# put on each object as `oparl_<relation>`: a list of ids, a list of objects, an object
+# or None.
 
 
-def _ids(qs: QuerySet[Any]) -> QuerySet[Any]:
-    """A reference is just a URL: load nothing but the id."""
-    return qs.only("pk").order_by("pk")
+class _InIds(Lookup):
+    """`field__oparl_in=[1, 2, 3]`: like `__in`, but the ids travel as one parameter.
+
+    A page references its objects in a dozen places; with `__in` Django prepares and
+    binds every id for every place (a hundred ids, a dozen times), which costs more than
+    the queries. The ids here are the database's own integers.
+    """
+
+    lookup_name = "oparl_in"
+    prepare_rhs = False
+
+    def get_prep_lookup(self) -> Any:
+        return [int(pk) for pk in self.rhs]
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY(%s)", [*lhs_params, list(self.rhs)]
+        # lhs is the compiled column; the ids themselves are a bound parameter.
+        sql = f"{lhs} IN (SELECT value FROM json_each(%s))"  # noqa: S608
+        return sql, [*lhs_params, json.dumps(self.rhs)]
 
 
-def _files() -> QuerySet[File]:
+IntegerField.register_lookup(_InIds)
+ForeignKey.register_lookup(_InIds)
+
+
+def related_attr(name: str) -> str:
+    return f"oparl_{name}"
+
+
+@dataclass(frozen=True)
+class _Link:
+    """Pairs (source id, target id) for relation `name`, from `rows` already filtered."""
+
+    name: str
+    rows: QuerySet[Any]
+    source: str
+    target: str
+
+
+def _fetch_links(links: Sequence[_Link]) -> dict[str, dict[int, list[int]]]:
+    """All links in one query; links sharing a name are merged. Ids come sorted, unique."""
+    found: dict[str, dict[int, set[int]]] = {link.name: defaultdict(set) for link in links}
+    parts = [
+        link.rows.order_by()
+        .annotate(oparl_link=Value(index, output_field=IntegerField()))
+        .values_list("oparl_link", link.source, link.target)
+        for index, link in enumerate(links)
+    ]
+    if parts:
+        query = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+        for index, source, target in query:
+            if source is not None and target is not None:
+                found[links[index].name][source].add(target)
+    return {
+        name: {source: sorted(targets) for source, targets in by_source.items()}
+        for name, by_source in found.items()
+    }
+
+
+def _put_ids(objects: Sequence[Any], name: str, refs: dict[str, dict[int, list[int]]]) -> None:
+    by_source = refs.get(name, {})
+    for obj in objects:
+        setattr(obj, related_attr(name), by_source.get(obj.pk, []))
+
+
+def _put_objects(
+    objects: Sequence[Any], name: str, ids: dict[int, list[int]], pool: dict[int, Any]
+) -> None:
+    """Embedded objects in link order; ids missing from `pool` were not visible."""
+    for obj in objects:
+        setattr(obj, related_attr(name), [pool[pk] for pk in ids.get(obj.pk, []) if pk in pool])
+
+
+def _put_one(objects: Sequence[Any], name: str, pool: dict[int, Any]) -> None:
+    for obj in objects:
+        setattr(obj, related_attr(name), pool.get(getattr(obj, f"{name}_id")))
+
+
+def _grouped(items: Iterable[Any], key: str) -> dict[int, list[int]]:
+    groups: dict[int, list[int]] = defaultdict(list)
+    for item in items:
+        groups[getattr(item, key)].append(item.pk)
+    return groups
+
+
+def _by_pk(qs: QuerySet[Any], ids: Iterable[int | None]) -> dict[int, Any]:
+    wanted = {pk for pk in ids if pk is not None}
+    return {obj.pk: obj for obj in qs.filter(pk__oparl_in=list(wanted))} if wanted else {}
+
+
+def _files(ids: Iterable[int | None]) -> dict[int, File]:
     # Embedded files leave out their (possibly long) text; the File itself carries it.
-    return visibility.files(VIEWER).defer("text").order_by("pk")
+    return _by_pk(visibility.files(VIEWER).defer("text"), ids)
 
 
-def _visible_flag(kind: str, ref: str) -> Exists:
+def _all_ids(refs: dict[int, list[int]]) -> list[int | None]:
+    return [pk for targets in refs.values() for pk in targets]
+
+
+def _shown(kind: str, ref: str) -> Exists:
+    """Whether the object `ref` points to may be shown, checked per row (pages are small)."""
     return Exists(live(kind).filter(pk=OuterRef(ref)))
 
 
-def _consultations_with_refs(qs: QuerySet[Consultation]) -> QuerySet[Consultation]:
-    """Consultations with flags telling whether their meeting and agenda item may be named."""
-    return (
-        qs.annotate(
-            meeting_visible=_visible_flag("meeting", "meeting_id"),
-            agenda_item_visible=_visible_flag("agendaitem", "agenda_item_id"),
-        )
-        .prefetch_related(
-            Prefetch("organizations", queryset=_ids(Organization.objects.filter(deleted=False)))
-        )
-        .order_by("pk")
-    )
-
-
-def _agenda_items(qs: QuerySet[AgendaItem]) -> QuerySet[AgendaItem]:
-    return qs.prefetch_related(
-        Prefetch("resolution_file", queryset=_files()),
-        Prefetch("auxiliary_files", queryset=_files()),
-        # AgendaItem.consultation is one URL: the first consultation of a visible paper.
-        Prefetch("consultations", queryset=_ids(consultations()).only("pk", "agenda_item_id")),
-    )
-
-
-def with_related(kind: str, qs: QuerySet[Any]) -> QuerySet[Any]:
-    """Load what the serializer of `kind` embeds or references, in a fixed number of queries."""
-    persons = _ids(Person.objects.filter(deleted=False))
-    organizations = _ids(Organization.objects.filter(deleted=False))
-    if kind == "body":
-        terms = LegislativeTerm.objects.filter(deleted=False).order_by("pk")
-        return qs.prefetch_related(Prefetch("legislative_terms", queryset=terms))
-    if kind == "organization":
-        # The reverse relation needs its foreign key loaded, or each object costs a query.
-        memberships = _ids(Membership.objects.filter(deleted=False)).only("pk", "organization_id")
-        return qs.select_related("location").prefetch_related(
-            Prefetch("memberships", queryset=memberships)
-        )
-    if kind == "person":
-        memberships = Membership.objects.filter(deleted=False).order_by("pk")
-        return qs.select_related("location").prefetch_related(
-            Prefetch("memberships", queryset=memberships)
-        )
-    if kind == "meeting":
-        items = _agenda_items(live("agendaitem").order_by("order", "pk"))
-        return qs.select_related("location").prefetch_related(
-            Prefetch("invitation", queryset=_files()),
-            Prefetch("results_protocol", queryset=_files()),
-            Prefetch("verbatim_protocol", queryset=_files()),
-            Prefetch("auxiliary_files", queryset=_files()),
-            Prefetch("organizations", queryset=organizations),
-            Prefetch("participants", queryset=persons),
-            Prefetch("agenda_items", queryset=items),
-        )
-    if kind == "agendaitem":
-        return _agenda_items(qs)
+def _base(kind: str, qs: QuerySet[Any]) -> QuerySet[Any]:
+    """What the object query itself brings along (joined locations, visibility flags)."""
+    if kind in ("organization", "person", "meeting"):
+        return qs.select_related("location")
     if kind == "paper":
-        papers = _ids(live("paper"))
-        return qs.prefetch_related(
-            Prefetch("main_file", queryset=_files()),
-            Prefetch("answer_file", queryset=_files()),
-            Prefetch("auxiliary_files", queryset=_files()),
-            Prefetch("locations", queryset=Location.objects.filter(deleted=False).order_by("pk")),
-            Prefetch("related_papers", queryset=papers),
-            Prefetch("superordinated_papers", queryset=papers),
-            Prefetch("subordinated_papers", queryset=papers),
-            Prefetch("originator_persons", queryset=persons),
-            Prefetch("under_direction_of", queryset=organizations),
-            Prefetch("originator_organizations", queryset=organizations),
-            Prefetch(
-                "consultations",
-                queryset=_consultations_with_refs(Consultation.objects.filter(deleted=False)),
-            ),
-        )
-    if kind == "consultation":
-        return _consultations_with_refs(qs)
+        return qs.defer("answer_text", "questions")  # not part of OParl; can be long
     if kind == "file":
-        return qs.annotate(master_visible=_visible_flag("file", "master_file_id"))
+        return qs.annotate(master_visible=_shown("file", "master_file_id"))
     return qs
 
 
-# --- Back references of files and locations ---------------------------------------------
+def _m2m_link(
+    name: str, through: type[Model], source: str, target: str, *rules: Exists, **where: Any
+) -> _Link:
+    return _Link(name, through._default_manager.filter(*rules, **where), source, target)
 
 
-@dataclass
-class BackRefs:
-    """Ids of the visible objects pointing at each file or location, by OParl attribute."""
-
-    refs: dict[int, dict[str, list[int]]] = field(default_factory=lambda: defaultdict(dict))
-
-    def add(self, pk: int | None, attribute: str, ref: int | None) -> None:
-        if pk is None or ref is None:
-            return
-        ids = self.refs[pk].setdefault(attribute, [])
-        if ref not in ids:
-            ids.append(ref)
-
-    def add_all(self, rows: Iterable[Sequence[Any]], attribute: str) -> None:
-        """Rows of (target id, ...referrer id last)."""
-        for row in rows:
-            self.add(row[0], attribute, row[-1])
-
-    def of(self, pk: int) -> dict[str, list[int]]:
-        return {name: sorted(ids) for name, ids in self.refs.get(pk, {}).items()}
+def _load_bodies(bodies: Sequence[Body]) -> None:
+    terms = LegislativeTerm.objects.filter(
+        deleted=False, body_id__oparl_in=[b.pk for b in bodies]
+    ).order_by("pk")
+    pool = {term.pk: term for term in terms}
+    _put_objects(bodies, "legislative_terms", _grouped(pool.values(), "body_id"), pool)
 
 
-def file_backrefs(file_ids: Sequence[int]) -> BackRefs:
-    """Meetings, agenda items, papers and derivative files using each file (7 queries)."""
-    refs = BackRefs()
-    if not file_ids:
-        return refs
-    meetings, items, papers = live("meeting"), live("agendaitem"), live("paper")
-    fields_by_attribute = (
-        ("meeting", meetings, ("invitation_id", "results_protocol_id", "verbatim_protocol_id")),
-        ("agendaItem", items, ("resolution_file_id",)),
-        ("paper", papers, ("main_file_id", "answer_file_id")),
+def _load_organizations(organizations: Sequence[Organization]) -> None:
+    ids = [obj.pk for obj in organizations]
+    memberships = Membership.objects.filter(deleted=False, organization_id__oparl_in=ids)
+    refs = _fetch_links([_Link("memberships", memberships, "organization_id", "pk")])
+    _put_ids(organizations, "memberships", refs)
+
+
+def _load_persons(persons: Sequence[Person]) -> None:
+    ids = [obj.pk for obj in persons]
+    memberships = Membership.objects.filter(deleted=False, person_id__oparl_in=ids).order_by("pk")
+    pool = {m.pk: m for m in memberships}
+    _put_objects(persons, "memberships", _grouped(pool.values(), "person_id"), pool)
+
+
+def _agenda_item_links(where: dict[str, Any]) -> list[_Link]:
+    """Attachments and consultation of agenda items selected by `where` (on the item)."""
+    return [
+        _m2m_link(
+            "item_files",
+            AgendaItem.auxiliary_files.through,
+            "agendaitem_id",
+            "file_id",
+            **{f"agendaitem__{key}": value for key, value in where.items()},
+        ),
+        # AgendaItem.consultation is one URL: the first consultation of a visible paper.
+        _Link(
+            "item_consultations",
+            consultations(few=True).filter(**{f"agenda_item__{k}": v for k, v in where.items()}),
+            "agenda_item_id",
+            "pk",
+        ),
+    ]
+
+
+def _put_agenda_item_refs(
+    items: Sequence[AgendaItem], refs: dict[str, dict[int, list[int]]], files: dict[int, File]
+) -> None:
+    _put_objects(items, "auxiliary_files", refs["item_files"], files)
+    _put_one(items, "resolution_file", files)
+    for item in items:
+        setattr(item, related_attr("consultations"), refs["item_consultations"].get(item.pk, []))
+
+
+def _load_meetings(meetings: Sequence[Meeting]) -> None:
+    ids = [obj.pk for obj in meetings]
+    refs = _fetch_links(
+        [
+            _m2m_link(
+                "organizations",
+                Meeting.organizations.through,
+                "meeting_id",
+                "organization_id",
+                meeting_id__oparl_in=ids,
+                organization__deleted=False,
+            ),
+            _m2m_link(
+                "participants",
+                Meeting.participants.through,
+                "meeting_id",
+                "person_id",
+                meeting_id__oparl_in=ids,
+                person__deleted=False,
+            ),
+            _m2m_link(
+                "auxiliary_files",
+                Meeting.auxiliary_files.through,
+                "meeting_id",
+                "file_id",
+                meeting_id__oparl_in=ids,
+            ),
+            *_agenda_item_links({"meeting_id__oparl_in": ids}),
+        ]
     )
-    for attribute, qs, fk_names in fields_by_attribute:
-        match = Q()
-        for name in fk_names:
-            match |= Q(**{f"{name}__in": file_ids})
-        for row in qs.filter(match).values_list("pk", *fk_names):
-            for file_id in row[1:]:
-                if file_id in file_ids:
-                    refs.add(file_id, attribute, row[0])
-    through_tables = (
-        ("meeting", Meeting.auxiliary_files.through, "meeting", meetings),
-        ("agendaItem", AgendaItem.auxiliary_files.through, "agendaitem", items),
-        ("paper", Paper.auxiliary_files.through, "paper", papers),
+    _put_ids(meetings, "organizations", refs)
+    _put_ids(meetings, "participants", refs)
+    items = list(live("agendaitem").filter(meeting_id__oparl_in=ids).order_by("order", "pk"))
+    files = _files(
+        [m.invitation_id for m in meetings]
+        + [m.results_protocol_id for m in meetings]
+        + [m.verbatim_protocol_id for m in meetings]
+        + [i.resolution_file_id for i in items]
+        + _all_ids(refs["auxiliary_files"])
+        + _all_ids(refs["item_files"])
     )
-    for attribute, through, owner, owners in through_tables:
-        rows = through.objects.filter(file_id__in=file_ids, **{f"{owner}__in": owners})
-        refs.add_all(rows.values_list("file_id", f"{owner}_id"), attribute)
-    derived = live("file").filter(master_file_id__in=file_ids)
-    refs.add_all(derived.values_list("master_file_id", "pk"), "derivativeFile")
-    return refs
+    for name in ("invitation", "results_protocol", "verbatim_protocol"):
+        _put_one(meetings, name, files)
+    _put_objects(meetings, "auxiliary_files", refs["auxiliary_files"], files)
+    _put_agenda_item_refs(items, refs, files)
+    pool = {item.pk: item for item in items}
+    ordered: dict[int, list[int]] = defaultdict(list)
+    for item in items:  # already in agenda order
+        ordered[item.meeting_id].append(item.pk)
+    _put_objects(meetings, "agenda_items", ordered, pool)
 
 
-def location_backrefs(location_ids: Sequence[int]) -> BackRefs:
-    """Organizations, persons, meetings and papers at each location (4 queries)."""
-    refs = BackRefs()
-    if not location_ids:
-        return refs
-    for attribute, qs in (
-        ("organizations", live("organization")),
-        ("persons", live("person")),
-        ("meetings", live("meeting")),
+def _load_agenda_items(items: Sequence[AgendaItem]) -> None:
+    refs = _fetch_links(_agenda_item_links({"pk__oparl_in": [item.pk for item in items]}))
+    files = _files([i.resolution_file_id for i in items] + _all_ids(refs["item_files"]))
+    _put_agenda_item_refs(items, refs, files)
+
+
+def _consultation_links(ids: list[int]) -> list[_Link]:
+    """Organizations of consultations, and their meeting and agenda item where visible."""
+    consulted = Consultation.objects.filter(pk__oparl_in=ids)
+    return [
+        _m2m_link(
+            "consultation_organizations",
+            Consultation.organizations.through,
+            "consultation_id",
+            "organization_id",
+            consultation_id__oparl_in=ids,
+            organization__deleted=False,
+        ),
+        # A consultation of a public paper may sit in a non-public meeting: then it is not named.
+        _Link(
+            "consultation_meeting",
+            consulted.filter(_shown("meeting", "meeting_id")),
+            "pk",
+            "meeting_id",
+        ),
+        _Link(
+            "consultation_agenda_item",
+            consulted.filter(_shown("agendaitem", "agenda_item_id")),
+            "pk",
+            "agenda_item_id",
+        ),
+    ]
+
+
+def _put_consultation_refs(
+    consultations_: Sequence[Consultation], refs: dict[str, dict[int, list[int]]]
+) -> None:
+    for name, attribute in (
+        ("consultation_organizations", "organizations"),
+        ("consultation_meeting", "meeting"),
+        ("consultation_agenda_item", "agenda_item"),
     ):
-        refs.add_all(
-            qs.filter(location_id__in=location_ids).values_list("location_id", "pk"), attribute
-        )
-    through = Paper.locations.through.objects.filter(
-        location_id__in=location_ids, paper__in=live("paper")
+        by_consultation = refs[name]
+        for consultation in consultations_:
+            setattr(consultation, related_attr(attribute), by_consultation.get(consultation.pk, []))
+
+
+def _load_consultations(consultations_: Sequence[Consultation]) -> None:
+    refs = _fetch_links(_consultation_links([c.pk for c in consultations_]))
+    _put_consultation_refs(consultations_, refs)
+
+
+def _load_papers(papers: Sequence[Paper]) -> None:
+    ids = [obj.pk for obj in papers]
+    # Consultations first: their organizations are then looked up by consultation id.
+    consulted = Consultation.objects.filter(deleted=False, paper_id__oparl_in=ids).order_by("pk")
+    pool = {c.pk: c for c in consulted}
+    related, ordered = Paper.related_papers.through, Paper.superordinated_papers.through
+    refs = _fetch_links(
+        [
+            _m2m_link(
+                "related_papers",
+                related,
+                "from_paper_id",
+                "to_paper_id",
+                _shown("paper", "to_paper_id"),
+                from_paper_id__oparl_in=ids,
+            ),
+            _m2m_link(
+                "superordinated_papers",
+                ordered,
+                "from_paper_id",
+                "to_paper_id",
+                _shown("paper", "to_paper_id"),
+                from_paper_id__oparl_in=ids,
+            ),
+            _m2m_link(
+                "subordinated_papers",
+                ordered,
+                "to_paper_id",
+                "from_paper_id",
+                _shown("paper", "from_paper_id"),
+                to_paper_id__oparl_in=ids,
+            ),
+            _m2m_link(
+                "originator_persons",
+                Paper.originator_persons.through,
+                "paper_id",
+                "person_id",
+                paper_id__oparl_in=ids,
+                person__deleted=False,
+            ),
+            *[
+                _m2m_link(
+                    name,
+                    getattr(Paper, name).through,
+                    "paper_id",
+                    "organization_id",
+                    paper_id__oparl_in=ids,
+                    organization__deleted=False,
+                )
+                for name in ("under_direction_of", "originator_organizations")
+            ],
+            _m2m_link(
+                "auxiliary_files",
+                Paper.auxiliary_files.through,
+                "paper_id",
+                "file_id",
+                paper_id__oparl_in=ids,
+            ),
+            _m2m_link(
+                "locations",
+                Paper.locations.through,
+                "paper_id",
+                "location_id",
+                paper_id__oparl_in=ids,
+            ),
+            *_consultation_links(list(pool)),
+        ]
     )
-    refs.add_all(through.values_list("location_id", "paper_id"), "papers")
-    return refs
+    for name in (
+        "related_papers",
+        "superordinated_papers",
+        "subordinated_papers",
+        "originator_persons",
+        "under_direction_of",
+        "originator_organizations",
+    ):
+        _put_ids(papers, name, refs)
+    files = _files(
+        [p.main_file_id for p in papers]
+        + [p.answer_file_id for p in papers]
+        + _all_ids(refs["auxiliary_files"])
+    )
+    _put_one(papers, "main_file", files)
+    _put_one(papers, "answer_file", files)
+    _put_objects(papers, "auxiliary_files", refs["auxiliary_files"], files)
+    places = _by_pk(Location.objects.filter(deleted=False), _all_ids(refs["locations"]))
+    _put_objects(papers, "locations", refs["locations"], places)
+    _put_consultation_refs(list(pool.values()), refs)
+    _put_objects(papers, "consultations", _grouped(pool.values(), "paper_id"), pool)
+
+
+def _load_files(files: Sequence[File]) -> None:
+    """Who uses each file (only what may be shown): its back references, one query."""
+    ids = [obj.pk for obj in files]
+    meetings, items, papers = live("meeting"), live("agendaitem"), live("paper")
+    links = [
+        _Link(attribute, qs.filter(**{f"{fk}__oparl_in": ids}), fk, "pk")
+        for attribute, qs, fks in (
+            ("meeting", meetings, ("invitation_id", "results_protocol_id", "verbatim_protocol_id")),
+            ("agendaItem", items, ("resolution_file_id",)),
+            ("paper", papers, ("main_file_id", "answer_file_id")),
+        )
+        for fk in fks
+    ]
+    links += [
+        _m2m_link(
+            attribute,
+            through,
+            "file_id",
+            f"{owner}_id",
+            _shown(kind, f"{owner}_id"),
+            file_id__oparl_in=ids,
+        )
+        for attribute, through, owner, kind in (
+            ("meeting", Meeting.auxiliary_files.through, "meeting", "meeting"),
+            ("agendaItem", AgendaItem.auxiliary_files.through, "agendaitem", "agendaitem"),
+            ("paper", Paper.auxiliary_files.through, "paper", "paper"),
+        )
+    ]
+    links.append(
+        _Link(
+            "derivativeFile",
+            live("file").filter(master_file_id__oparl_in=ids),
+            "master_file_id",
+            "pk",
+        )
+    )
+    refs = _fetch_links(links)
+    for name in ("meeting", "agendaItem", "paper", "derivativeFile"):
+        _put_ids(files, name, refs)
+
+
+def _load_locations(locations: Sequence[Location]) -> None:
+    """Who is at each location (only what may be shown): its back references, one query."""
+    ids = [obj.pk for obj in locations]
+    links = [
+        _Link(attribute, live(kind).filter(location_id__oparl_in=ids), "location_id", "pk")
+        for attribute, kind in (
+            ("organizations", "organization"),
+            ("persons", "person"),
+            ("meetings", "meeting"),
+        )
+    ]
+    links.append(
+        _m2m_link(
+            "papers",
+            Paper.locations.through,
+            "location_id",
+            "paper_id",
+            _shown("paper", "paper_id"),
+            location_id__oparl_in=ids,
+        )
+    )
+    refs = _fetch_links(links)
+    for name in ("organizations", "persons", "meetings", "papers"):
+        _put_ids(locations, name, refs)
+
+
+_LOADERS: dict[str, Callable[[Sequence[Any]], None]] = {
+    "body": _load_bodies,
+    "organization": _load_organizations,
+    "person": _load_persons,
+    "meeting": _load_meetings,
+    "agendaitem": _load_agenda_items,
+    "paper": _load_papers,
+    "consultation": _load_consultations,
+    "file": _load_files,
+    "location": _load_locations,
+}
+
+
+def load(kind: str, qs: QuerySet[Any]) -> list[Any]:
+    """Objects of `kind` with everything their serializer needs, in a fixed number of queries."""
+    objects = list(_base(kind, qs))
+    loader = _LOADERS.get(kind)
+    if objects and loader is not None:
+        loader(objects)
+    return objects

@@ -39,7 +39,7 @@ from rathaus.council.models import (
     Paper,
     Person,
 )
-from rathaus.oparl.selectors import BackRefs
+from rathaus.oparl.selectors import related_attr
 
 SCHEMA = "https://schema.oparl.org/1.1/"
 VENDOR_PREFIX = "rathaus:"
@@ -78,7 +78,8 @@ def date_time(value: datetime.datetime | None) -> str | None:
     """OParl's date-time: `yyyy-mm-ddThh:mm:ss±hh:mm` in the town's time zone."""
     if value is None:
         return None
-    return timezone.localtime(value).isoformat(timespec="seconds")
+    # The default zone, not the "current" one: OParl output must not depend on a request.
+    return value.astimezone(timezone.get_default_timezone()).isoformat(timespec="seconds")
 
 
 def date(value: datetime.date | None) -> str | None:
@@ -105,14 +106,12 @@ class Context:
 
     base: str
     omit_internal: bool = False
-    file_refs: BackRefs | None = None
-    location_refs: BackRefs | None = None
 
     def url(self, kind: str, pk: int | None) -> str | None:
         return None if pk is None else f"{self.base}{kind}/{pk}"
 
-    def urls(self, kind: str, objects: Iterable[Any]) -> list[str]:
-        return [f"{self.base}{kind}/{obj.pk}" for obj in objects]
+    def urls(self, kind: str, ids: Iterable[int]) -> list[str]:
+        return [f"{self.base}{kind}/{pk}" for pk in ids]
 
     def list_url(self, owner: str, pk: int, kind: str) -> str:
         return f"{self.base}{owner}/{pk}/{kind}"
@@ -122,6 +121,11 @@ class Context:
 
     def file_download_url(self, pk: int) -> str:
         return f"{self.base}file/{pk}/download"
+
+
+def _rel(obj: Any, name: str) -> Any:
+    """What `selectors.with_related` loaded for relation `name` (a list, an object or None)."""
+    return getattr(obj, related_attr(name))
 
 
 def _put(data: dict[str, Any], key: str, value: Any) -> None:
@@ -220,7 +224,7 @@ def body(obj: Body, ctx: Context) -> dict[str, Any]:
         data[name] = ctx.list_url("body", obj.pk, name)
     # Required by the schema, so kept even with omit_internal (which only permits leaving out).
     data["legislativeTerm"] = [
-        legislative_term(term, ctx, embedded=True) for term in obj.legislative_terms.all()
+        legislative_term(term, ctx, embedded=True) for term in _rel(obj, "legislative_terms")
     ]
     data["legislativeTermList"] = ctx.list_url("body", obj.pk, "legislativeterm")
     data["agendaItem"] = ctx.list_url("body", obj.pk, "agendaitem")
@@ -254,15 +258,14 @@ def location(obj: Location, ctx: Context, *, embedded: bool = False) -> dict[str
     _put(data, "postalCode", obj.postal_code)
     _put(data, "subLocality", obj.sub_locality)
     _put(data, "locality", obj.locality)
-    if not embedded and ctx.location_refs is not None:
-        refs = ctx.location_refs.of(obj.pk)
+    if not embedded:
         for attribute, kind in (
             ("organizations", "organization"),
             ("persons", "person"),
             ("meetings", "meeting"),
             ("papers", "paper"),
         ):
-            _put(data, attribute, [ctx.url(kind, pk) for pk in refs.get(attribute, [])])
+            _put(data, attribute, ctx.urls(kind, _rel(obj, attribute)))
     return _tail(data, obj)
 
 
@@ -286,16 +289,16 @@ def file(obj: File, ctx: Context, *, embedded: bool = False) -> dict[str, Any]:
     if not embedded:
         if getattr(obj, "master_visible", False):
             data["masterFile"] = ctx.url("file", obj.master_file_id)
-        refs = ctx.file_refs.of(obj.pk) if ctx.file_refs is not None else {}
-        _put(data, "derivativeFile", [ctx.url("file", pk) for pk in refs.get("derivativeFile", [])])
+        _put(data, "derivativeFile", ctx.urls("file", _rel(obj, "derivativeFile")))
     _put(data, "fileLicense", obj.file_license)
     if not embedded:
+        # Back references, only on the File itself (OParl: not when embedded).
         for attribute, kind in (
             ("meeting", "meeting"),
             ("agendaItem", "agendaitem"),
             ("paper", "paper"),
         ):
-            _put(data, attribute, [ctx.url(kind, pk) for pk in refs.get(attribute, [])])
+            _put(data, attribute, ctx.urls(kind, _rel(obj, attribute)))
     return _tail(data, obj)
 
 
@@ -322,7 +325,7 @@ def organization(obj: Organization, ctx: Context) -> dict[str, Any]:
     data = _head("organization", obj, ctx)
     data["body"] = ctx.url("body", obj.body_id)
     data["name"] = obj.name
-    _put(data, "membership", ctx.urls("membership", obj.memberships.all()))
+    _put(data, "membership", ctx.urls("membership", _rel(obj, "memberships")))
     data["meeting"] = ctx.list_url("organization", obj.pk, "meeting")
     data["consultation"] = ctx.list_url("organization", obj.pk, "consultation")
     _put(data, "shortName", obj.short_name)
@@ -374,7 +377,11 @@ def person(obj: Person, ctx: Context) -> dict[str, Any]:
         data["locationObject"] = place
     _put(data, "status", list(obj.status or []))
     if not ctx.omit_internal:
-        _put(data, "membership", [membership(m, ctx, embedded=True) for m in obj.memberships.all()])
+        _put(
+            data,
+            "membership",
+            [membership(m, ctx, embedded=True) for m in _rel(obj, "memberships")],
+        )
     _put(data, "life", obj.life)
     _put(data, "lifeSource", obj.life_source)
     return _tail(data, obj, web=web_url("council:person", obj.pk))
@@ -393,13 +400,13 @@ def agenda_item(obj: AgendaItem, ctx: Context, *, embedded: bool = False) -> dic
     data["order"] = obj.order
     _put(data, "name", obj.name)
     data["public"] = obj.public
-    first = next(iter(obj.consultations.all()), None)
-    _put(data, "consultation", ctx.url("consultation", first.pk) if first else None)
+    first = next(iter(_rel(obj, "consultations")), None)
+    _put(data, "consultation", ctx.url("consultation", first))
     _put(data, "result", obj.result)
     _put(data, "resolutionText", obj.resolution_text)
-    _put(data, "resolutionFile", _embedded_file(obj.resolution_file, ctx))
+    _put(data, "resolutionFile", _embedded_file(_rel(obj, "resolution_file"), ctx))
     if not ctx.omit_internal:
-        _put(data, "auxiliaryFile", _files(obj.auxiliary_files.all(), ctx))
+        _put(data, "auxiliaryFile", _files(_rel(obj, "auxiliary_files"), ctx))
     _put(data, "start", date_time(obj.start))
     _put(data, "end", date_time(obj.end))
     return _tail(data, obj)
@@ -415,17 +422,17 @@ def meeting(obj: Meeting, ctx: Context) -> dict[str, Any]:
     _put(data, "start", date_time(obj.start))
     _put(data, "end", date_time(obj.end))
     _put(data, "location", _embedded_location(obj.location, ctx))
-    _put(data, "organization", ctx.urls("organization", obj.organizations.all()))
-    _put(data, "participant", ctx.urls("person", obj.participants.all()))
-    _put(data, "invitation", _embedded_file(obj.invitation, ctx))
-    _put(data, "resultsProtocol", _embedded_file(obj.results_protocol, ctx))
-    _put(data, "verbatimProtocol", _embedded_file(obj.verbatim_protocol, ctx))
+    _put(data, "organization", ctx.urls("organization", _rel(obj, "organizations")))
+    _put(data, "participant", ctx.urls("person", _rel(obj, "participants")))
+    _put(data, "invitation", _embedded_file(_rel(obj, "invitation"), ctx))
+    _put(data, "resultsProtocol", _embedded_file(_rel(obj, "results_protocol"), ctx))
+    _put(data, "verbatimProtocol", _embedded_file(_rel(obj, "verbatim_protocol"), ctx))
     if not ctx.omit_internal:
-        _put(data, "auxiliaryFile", _files(obj.auxiliary_files.all(), ctx))
+        _put(data, "auxiliaryFile", _files(_rel(obj, "auxiliary_files"), ctx))
         _put(
             data,
             "agendaItem",
-            [agenda_item(item, ctx, embedded=True) for item in obj.agenda_items.all()],
+            [agenda_item(item, ctx, embedded=True) for item in _rel(obj, "agenda_items")],
         )
     return _tail(data, obj, web=web_url("council:meeting", obj.pk))
 
@@ -437,11 +444,14 @@ def consultation(obj: Consultation, ctx: Context, *, embedded: bool = False) -> 
     if not embedded:
         _put(data, "paper", ctx.url("paper", obj.paper_id))
     # A consultation of a public paper may sit in a non-public meeting: then it is not named.
-    if getattr(obj, "agenda_item_visible", False):
-        data["agendaItem"] = ctx.url("agendaitem", obj.agenda_item_id)
-    if getattr(obj, "meeting_visible", False):
-        data["meeting"] = ctx.url("meeting", obj.meeting_id)
-    _put(data, "organization", ctx.urls("organization", obj.organizations.all()))
+    # Only a meeting and agenda item that may be shown (selectors checked them).
+    for attribute, kind, ids in (
+        ("agendaItem", "agendaitem", _rel(obj, "agenda_item")),
+        ("meeting", "meeting", _rel(obj, "meeting")),
+    ):
+        if ids:
+            data[attribute] = ctx.url(kind, ids[0])
+    _put(data, "organization", ctx.urls("organization", _rel(obj, "organizations")))
     data["authoritative"] = obj.authoritative
     _put(data, "role", obj.role)
     return _tail(data, obj)
@@ -456,26 +466,29 @@ def paper(obj: Paper, ctx: Context) -> dict[str, Any]:
     _put(data, "reference", obj.reference)
     _put(data, "date", date(obj.date))
     _put(data, "paperType", obj.paper_type)
-    _put(data, "relatedPaper", ctx.urls("paper", obj.related_papers.all()))
-    _put(data, "superordinatedPaper", ctx.urls("paper", obj.superordinated_papers.all()))
-    _put(data, "subordinatedPaper", ctx.urls("paper", obj.subordinated_papers.all()))
-    _put(data, "mainFile", _embedded_file(obj.main_file, ctx))
+    _put(data, "relatedPaper", ctx.urls("paper", _rel(obj, "related_papers")))
+    _put(data, "superordinatedPaper", ctx.urls("paper", _rel(obj, "superordinated_papers")))
+    _put(data, "subordinatedPaper", ctx.urls("paper", _rel(obj, "subordinated_papers")))
+    _put(data, "mainFile", _embedded_file(_rel(obj, "main_file"), ctx))
     if not ctx.omit_internal:
         # The answer to an inquiry is one more file of the paper.
-        files = list(obj.auxiliary_files.all())
-        if obj.answer_file is not None and all(f.pk != obj.answer_file.pk for f in files):
-            files.append(obj.answer_file)
+        files = list(_rel(obj, "auxiliary_files"))
+        answer = _rel(obj, "answer_file")
+        if answer is not None and all(f.pk != answer.pk for f in files):
+            files.append(answer)
         _put(data, "auxiliaryFile", _files(files, ctx))
-        _put(data, "location", [location(p, ctx, embedded=True) for p in obj.locations.all()])
-    _put(data, "originatorPerson", ctx.urls("person", obj.originator_persons.all()))
-    _put(data, "underDirectionOf", ctx.urls("organization", obj.under_direction_of.all()))
+        _put(data, "location", [location(p, ctx, embedded=True) for p in _rel(obj, "locations")])
+    _put(data, "originatorPerson", ctx.urls("person", _rel(obj, "originator_persons")))
+    _put(data, "underDirectionOf", ctx.urls("organization", _rel(obj, "under_direction_of")))
     _put(
-        data, "originatorOrganization", ctx.urls("organization", obj.originator_organizations.all())
+        data,
+        "originatorOrganization",
+        ctx.urls("organization", _rel(obj, "originator_organizations")),
     )
     _put(
         data,
         "consultation",
-        [consultation(c, ctx, embedded=True) for c in obj.consultations.all()],
+        [consultation(c, ctx, embedded=True) for c in _rel(obj, "consultations")],
     )
     return _tail(data, obj, web=web_url("council:paper", obj.pk))
 

@@ -141,6 +141,12 @@ def _parse_positive_int(name: str, raw: str | None, default: int) -> int:
     return value
 
 
+def _parse_cursor(name: str, raw: str | None) -> int | None:
+    if raw is None or raw == "":
+        return None
+    return _parse_positive_int(name, raw, 0)
+
+
 def _parse_bool(name: str, raw: str | None) -> bool:
     if raw is None or raw == "":
         return False
@@ -172,9 +178,19 @@ class ListParams:
         # A client may not expect the server to follow its limit (OParl 1.1, Filter).
         self.limit = min(limit, selectors.MAX_LIMIT)
         self.page = _parse_positive_int("page", query.get("page"), 1)
+        # Cursors of our own next/prev links: the id the page starts after or ends before.
+        self.after = _parse_cursor("after", query.get("after"))
+        self.before = _parse_cursor("before", query.get("before"))
+        if self.after is not None and self.before is not None:
+            raise OParlError(
+                400,
+                "Die Parameter after und before schließen einander aus.",
+                parameter="before",
+                value=query.get("before"),
+            )
 
-    def query(self, page: int) -> str:
-        """Filters, options and page in a fixed order: one canonical URL per list page."""
+    def query(self, page: int, *, after: int | None = None, before: int | None = None) -> str:
+        """Filters, options, page and cursor in a fixed order: one URL per list page."""
         params: list[tuple[str, str]] = []
         for name in FILTER_PARAMS:
             value = getattr(self.filters, name)
@@ -186,6 +202,10 @@ class ListParams:
             params.append(("limit", str(self.limit)))
         if page > 1:
             params.append(("page", str(page)))
+        if after is not None:
+            params.append(("after", str(after)))
+        if before is not None:
+            params.append(("before", str(before)))
         return urlencode(params)
 
 
@@ -206,7 +226,14 @@ def _list_response(
         kind, params.filters, body_id=body_id, organization_id=organization_id
     )
     try:
-        page = selectors.page_of(kind, qs, number=params.page, limit=params.limit)
+        page = selectors.page_of(
+            kind,
+            qs,
+            number=params.page,
+            limit=params.limit,
+            after=params.after,
+            before=params.before,
+        )
     except selectors.PageOutOfRange as exc:
         raise OParlError(
             404,
@@ -215,11 +242,6 @@ def _list_response(
             totalPages=exc.pages,
         ) from None
     ctx = _context(omit_internal=params.omit_internal)
-    ids = [obj.pk for obj in page.objects]
-    if kind == "file":
-        ctx.file_refs = selectors.file_backrefs(ids)
-    elif kind == "location":
-        ctx.location_refs = selectors.location_backrefs(ids)
     data = [serializers.serialize(kind, obj, ctx) for obj in page.objects]
     return _json(
         {"data": data, "pagination": _pagination(page), "links": _links(page, params, list_url)}
@@ -236,16 +258,20 @@ def _pagination(page: Page) -> dict[str, int]:
 
 
 def _links(page: Page, params: ListParams, list_url: str) -> dict[str, str]:
-    def link(number: int) -> str:
-        query = params.query(number)
+    def link(number: int, *, after: int | None = None, before: int | None = None) -> str:
+        query = params.query(number, after=after, before=before)
         return f"{list_url}?{query}" if query else list_url
 
+    # prev and next name the neighbouring page by number and by the id it borders on, so
+    # walking the list reads by id (fast, and stable while objects come and go).
+    first_id = page.objects[0].pk if page.objects else None
+    last_id = page.objects[-1].pk if page.objects else None
     links = {"first": link(1)}
     if page.number > 1:
-        links["prev"] = link(page.number - 1)
-    links["self"] = link(page.number)
-    if page.number < page.pages:
-        links["next"] = link(page.number + 1)
+        links["prev"] = link(page.number - 1, before=first_id)
+    links["self"] = link(page.number)  # canonical: by number, whichever way it was reached
+    if page.has_next and last_id is not None:
+        links["next"] = link(page.number + 1, after=last_id)
     links["last"] = link(page.pages)
     return links
 
@@ -293,10 +319,6 @@ def detail(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     obj = selectors.get_object(kind, pk)
     _require(obj is not None, kind, pk)
     ctx = _context()
-    if kind == "file":
-        ctx.file_refs = selectors.file_backrefs([pk])
-    elif kind == "location":
-        ctx.location_refs = selectors.location_backrefs([pk])
     return _json(serializers.serialize(kind, obj, ctx))
 
 
