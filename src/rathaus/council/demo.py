@@ -42,13 +42,30 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
+from rathaus.accounts.models import User
 from rathaus.core.errors import NotFound, ValidationFailed
+from rathaus.core.models import SearchDocument
+from rathaus.council.models import (
+    AgendaItem,
+    Body,
+    Consultation,
+    File,
+    LegislativeTerm,
+    Location,
+    Meeting,
+    Membership,
+    Organization,
+    Paper,
+    Person,
+    Vote,
+)
+from rathaus.council.pdf import extract_text
+from rathaus.council.services import sync_search_index
 
 logger = logging.getLogger(__name__)
 
 COUNCIL_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "demo" / "council"
 SEED = 1197  # the year Buxtehude was founded; any fixed number keeps the demo reproducible
-AGS = "03359010"
 
 # The Debian package fonts-dejavu-core (installed by .ci/run); without it the PDFs fall back
 # to a core font and latin-1 text.
@@ -427,7 +444,6 @@ class _Builder:
     # --- organizations ---------------------------------------------------------------------
 
     def _organizations(self) -> None:
-        from rathaus.council.models import Organization
 
         for body in self.council["bodies"]:
             self.orgs[body["slug"]] = OrgPlan(
@@ -1890,8 +1906,7 @@ class CouncilDemoResult:
         return bool(sum(self.created.values()) or self.indexed)
 
 
-def _body_for_demo(data_dir: Path) -> Any:
-    from rathaus.council.models import Body
+def _body_for_demo(data_dir: Path) -> Body | None:
 
     ags = _read("council.json", data_dir)["body"]["ags"]
     return Body.objects.filter(ags=ags, origin__isnull=True).order_by("pk").first()
@@ -1924,9 +1939,8 @@ def load_council_demo(
     return loader.result
 
 
-def seed_inquiry() -> Any:
+def seed_inquiry() -> Paper:
     """The 2020 inquiry about the state of digitalization (the project's seed) as a Paper."""
-    from rathaus.council.models import Paper
 
     council = _read("council.json", COUNCIL_DIR)
     paper = (
@@ -1956,7 +1970,6 @@ class _Loader:
         self.location_pk: dict[str, int] = {}
         self.meeting_pk: dict[tuple[str, datetime.datetime], int] = {}
         self.item_pk: dict[tuple[int, int], int] = {}
-        self.paper_pk: dict[str, int] = {}
 
     def count(self, name: str, created: int, total: int) -> None:
         self.result.created[name] += created
@@ -1978,8 +1991,7 @@ class _Loader:
 
     # --- simple rows ---------------------------------------------------------------------
 
-    def _body(self) -> Any:
-        from rathaus.council.models import Body
+    def _body(self) -> Body:
 
         spec = self.plan.body
         body = Body.objects.filter(ags=spec["ags"], origin__isnull=True).order_by("pk").first()
@@ -2001,7 +2013,6 @@ class _Loader:
         return body
 
     def _terms(self) -> None:
-        from rathaus.council.models import LegislativeTerm
 
         existing = set(
             LegislativeTerm.objects.filter(body=self.body).values_list("name", flat=True)
@@ -2015,7 +2026,6 @@ class _Loader:
         self.count("Wahlperioden", len(new), len(self.plan.terms))
 
     def _locations(self) -> None:
-        from rathaus.council.models import Location
 
         wanted = {loc["description"]: loc for loc in self.plan.locations}
         existing = dict(
@@ -2053,7 +2063,6 @@ class _Loader:
         self.location_pk = {loc["key"]: by_description[d] for d, loc in wanted.items()}
 
     def _organizations(self) -> None:
-        from rathaus.council.models import Organization
 
         existing = dict(Organization.objects.filter(body=self.body).values_list("slug", "pk"))
         new = []
@@ -2084,7 +2093,6 @@ class _Loader:
         self.count("Gremien und Fraktionen", len(new), len(self.plan.orgs))
 
     def _persons(self) -> None:
-        from rathaus.council.models import Person
 
         existing = dict(Person.objects.filter(body=self.body).values_list("name", "pk"))
         new = [
@@ -2109,7 +2117,6 @@ class _Loader:
         self.count("Personen", len(new), len(self.plan.persons))
 
     def _memberships(self) -> None:
-        from rathaus.council.models import Membership
 
         existing = set(
             Membership.objects.filter(person__body=self.body, origin__isnull=True).values_list(
@@ -2138,8 +2145,6 @@ class _Loader:
 
     def _member_account(self) -> None:
         """The demo account `ratsmitglied` becomes the member it is named after in the file."""
-        from rathaus.accounts.models import User
-        from rathaus.council.models import Person
 
         if not self.plan.member_account:
             return
@@ -2156,8 +2161,6 @@ class _Loader:
 
     def _files(self, docs: Sequence[DocPlan]) -> list[int]:
         """Render, store and extract the documents; returns the new File ids in order."""
-        from rathaus.council.models import File
-        from rathaus.council.pdf import extract_text
 
         if not docs:
             return []
@@ -2191,7 +2194,6 @@ class _Loader:
     # --- meetings ------------------------------------------------------------------------
 
     def _meetings(self) -> None:
-        from rathaus.council.models import AgendaItem, Meeting, Vote
 
         plans = self.plan.meetings
         own = Meeting.objects.filter(origin__isnull=True, organizations__body=self.body)
@@ -2288,7 +2290,6 @@ class _Loader:
         self._known_items()
 
     def _known_items(self) -> None:
-        from rathaus.council.models import AgendaItem
 
         self.item_pk = {
             (meeting_id, order): pk
@@ -2300,7 +2301,6 @@ class _Loader:
     # --- papers --------------------------------------------------------------------------
 
     def _papers(self, plans: Sequence[PaperPlan]) -> None:
-        from rathaus.council.models import Consultation, Paper
 
         existing = dict(
             Paper.objects.filter(
@@ -2403,8 +2403,6 @@ class _Loader:
 
     def _index(self) -> None:
         """Index what is new, and repair documents missing for demo objects."""
-        from rathaus.core.models import SearchDocument
-        from rathaus.council.models import Meeting, Paper
 
         wanted = {
             "council.paper": set(
@@ -2447,7 +2445,6 @@ class _Loader:
 
 def _sync_search(missing: dict[str, list[int]], batch: int = 400) -> None:
     """The council's own index functions (one definition of each document)."""
-    from rathaus.council.services import sync_search_index
 
     arguments = {
         "council.paper": "papers",
