@@ -1205,12 +1205,12 @@ class _Builder:
             item.resolution_text = f"Der {body.name} beschließt:\n{proposal}"
         elif step.role == STEP_PREPARE and proposal:
             target = (
-                "dem Rat"
+                "den Rat"
                 if paper.decide == "rat" and body.kind == KIND_VA
                 else (
-                    "dem Verwaltungsausschuss"
+                    "den Verwaltungsausschuss"
                     if paper.decide == "va"
-                    else "dem Verwaltungsausschuss und dem Rat"
+                    else "den Verwaltungsausschuss und den Rat"
                 )
             )
             item.resolution_text = f"Empfehlung an {target}:\n{proposal}"
@@ -1452,7 +1452,8 @@ class _Builder:
         if "parts" in spec:  # a cost table that adds up to the paper's amount
             total = int(values.get("_betrag", "100000"))
             shares = [rng.uniform(0.5, 2) for _ in spec["parts"]]
-            amounts = [int(total * s / sum(shares) // 100 * 100) for s in shares]
+            amounts = [int(total * s / sum(shares) // 100 * 100) for s in shares[:-1]]
+            amounts.append(total - sum(amounts))  # the table adds up to the paper's amount
             rows = [["Position", "Betrag"]]
             rows += [[p, euro(a)] for p, a in zip(spec["parts"], amounts, strict=True)]
             rows.append(["Summe", euro(sum(amounts))])
