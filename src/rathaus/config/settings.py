@@ -298,6 +298,8 @@ LOGGING = {
 # --- Rathaus ----------------------------------------------------------------------------
 RATHAUS_MUNICIPALITY = os.environ.get("RATHAUS_MUNICIPALITY", "Hansestadt Buxtehude")
 RATHAUS_AGS = os.environ.get("RATHAUS_AGS", "03359010")  # Amtlicher Gemeindeschlüssel
+# Size of the council in `load_demo`: 1 = about 1,000 papers and 190 meetings, 0 = none.
+RATHAUS_DEMO_COUNCIL_SCALE = float(os.environ.get("RATHAUS_DEMO_COUNCIL_SCALE", "1"))
 
 # --- Video conferences for council meetings (see council/video.py) ------------------------
 # Jitsi Meet: the server's address; with app id and secret, join links carry a signed token.

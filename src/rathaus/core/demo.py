@@ -241,7 +241,7 @@ def load_demo(
     the setting RATHAUS_DEMO_COUNCIL_SCALE, else 1.
     """
     if council_scale is None:
-        council_scale = float(getattr(settings, "RATHAUS_DEMO_COUNCIL_SCALE", 1.0))
+        council_scale = settings.RATHAUS_DEMO_COUNCIL_SCALE
     result = DemoResult()
     with transaction.atomic():
         _load_offices(_read("offices.json", "offices", data_dir), result.offices)

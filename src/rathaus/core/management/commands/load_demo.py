@@ -48,6 +48,14 @@ class Command(BaseCommand):
         self._line("Leistungen", result.services)
         if result.account_list:
             self._line("Konten", result.accounts)
+        if result.council is not None:
+            council = result.council
+            created = sum(council.created.values())
+            existing = sum(council.existing.values())
+            self.stdout.write(
+                f"{'Rat':<16} {created + existing:>4}  (neu {created}, unverändert {existing}; "
+                f"{council.pdfs} PDF-Dateien, {council.seconds:.1f} s)"
+            )
         if result.search_rebuilt:
             self.stdout.write("Suchindex neu aufgebaut.")
         for warning in dict.fromkeys(result.warnings):
