@@ -27,3 +27,11 @@ def send_alert_digests() -> int:
 def purge_unconfirmed_subscriptions() -> int:
     """Privacy: forget addresses whose subscription was not confirmed within a week."""
     return alerts.purge_unconfirmed()
+
+
+@task()
+def rebuild_search_index() -> int:
+    """Re-index every council object (after a restore or a change of search rules)."""
+    from rathaus.council.services import rebuild_search_index as rebuild
+
+    return rebuild()

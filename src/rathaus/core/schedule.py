@@ -1,0 +1,24 @@
+"""Recurring background work, defined once; cron or a systemd timer enqueues each group.
+
+django-tasks has no scheduler of its own. An operator adds, for example,
+
+    0 * * * *  rathaus enqueue --schedule hourly
+    30 3 * * * rathaus enqueue --schedule daily
+    0 6 * * 1  rathaus enqueue --schedule weekly
+
+and the workers do the rest. Every task here is safe to run more often than planned.
+"""
+
+from __future__ import annotations
+
+SCHEDULES: dict[str, tuple[str, ...]] = {
+    "hourly": (
+        "rathaus.oparl.tasks.sync_remote_systems",
+        "rathaus.oparl.tasks.check_stale_syncs",
+    ),
+    "daily": (
+        "rathaus.council.tasks.send_alert_digests",
+        "rathaus.council.tasks.purge_unconfirmed_subscriptions",
+    ),
+    "weekly": ("rathaus.catalog.tasks.notify_overdue_reviews",),
+}
