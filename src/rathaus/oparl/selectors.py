@@ -11,19 +11,23 @@ page size (see "Related objects" below).
 
 from __future__ import annotations
 
+import bisect
 import datetime
+import hashlib
 import json
 import math
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import (
     Exists,
     ForeignKey,
     IntegerField,
     Lookup,
+    Max,
     Model,
     OuterRef,
     Q,
@@ -277,6 +281,46 @@ def list_queryset(
     return qs.order_by("pk")
 
 
+# Lists up to this length are read as a whole list of ids (see `page_of`).
+SHORT_LIST = 2_000
+# How long a list's count may be reused while nothing it depends on has visibly changed.
+COUNT_SECONDS = 60
+# Tables besides its own whose rows decide what a list holds (visibility, body scoping).
+_COUNT_DEPENDS_ON: dict[str, tuple[type[Model], ...]] = {
+    "meeting": (Organization,),
+    "agendaitem": (Meeting, Organization),
+    "consultation": (Paper, Meeting, Organization),
+    "file": (Paper, Meeting, AgendaItem, Organization),
+    "location": (Organization, Person, Paper, Meeting),
+    "membership": (Organization,),
+}
+
+
+def count(kind: str, qs: QuerySet[Any]) -> int:
+    """COUNT(*) of a list, remembered while its tables are unchanged.
+
+    Counting is the one part of a page that grows with the list (100,000 papers: a scan
+    of the table), and a client walking a list asks for the same count page after page.
+    The count is reused only while the newest `modified` and the highest id of every table
+    it depends on are what they were: any save, insert or soft deletion through the ORM
+    makes a fresh count. Writes that bypass `modified` (bulk updates) and changed links
+    between objects show after `COUNT_SECONDS` at the latest; OParl allows
+    `totalElements` to change while a client pages through a list.
+    """
+    sql, params = qs.query.sql_with_params()
+    state = [
+        model._default_manager.aggregate(Max("modified"), Max("pk"))
+        for model in (MODELS[kind], *_COUNT_DEPENDS_ON.get(kind, ()))
+    ]
+    digest = hashlib.sha256(repr((sql, params, state)).encode()).hexdigest()
+    key = f"oparl:count:{digest}"
+    total = cache.get(key)
+    if total is None:
+        total = qs.count()
+        cache.set(key, total, COUNT_SECONDS)
+    return int(total)
+
+
 def page_of(
     kind: str,
     qs: QuerySet[Any],
@@ -291,9 +335,11 @@ def page_of(
     `after`/`before` (the cursors of the `next` and `prev` links) read the page by id, so a
     client walking the list costs the same on its last page as on its first, and objects
     added or removed meanwhile do not shift the pages under it. A bare page number is read
-    with OFFSET, counted from whichever end of the list is nearer.
+    with OFFSET, counted from whichever end of the list is nearer. A short list (a few
+    changes since `modified_since` …) is read whole as ids: the database may then use the
+    index of its filter instead of walking the id order.
     """
-    total = qs.count()
+    total = count(kind, qs)
     page = Page(objects=[], total=total, number=number, limit=limit)
     by_number = after is None and before is None
     if by_number and number > max(1, math.ceil(total / limit)):
@@ -301,7 +347,17 @@ def page_of(
     pks = qs.values_list("pk", flat=True)
     ids: list[int]
     offset = (number - 1) * limit
-    if after is not None:
+    if total <= SHORT_LIST:
+        every = sorted(pks.order_by())
+        if after is not None:
+            start = bisect.bisect_right(every, after)
+        elif before is not None:
+            start = max(0, bisect.bisect_left(every, before) - limit)
+        else:
+            start = offset
+        ids = every[start : start + limit]
+        page.has_next = start + limit < len(every)
+    elif after is not None:
         ids = list(pks.filter(pk__gt=after)[: limit + 1])  # one more: is there a next page?
         page.has_next = len(ids) > limit
         ids = ids[:limit]
@@ -319,7 +375,7 @@ def page_of(
         page.has_next = from_end > 0
     if ids:
         page.objects = load(
-            kind, MODELS[kind]._default_manager.filter(pk__oparl_in=ids).order_by("pk")
+            kind, MODELS[kind]._default_manager.filter(pk__oparl_in=IdList(ids)).order_by("pk")
         )
     return page
 
@@ -334,27 +390,42 @@ def page_of(
 # or None.
 
 
-class _InIds(Lookup):
-    """`field__oparl_in=[1, 2, 3]`: like `__in`, but the ids travel as one parameter.
+class IdList:
+    """Ids for `field__oparl_in=`: sent to the database as one parameter, not one per id.
 
-    A page references its objects in a dozen places; with `__in` Django prepares and
-    binds every id for every place (a hundred ids, a dozen times), which costs more than
-    the queries. The ids here are the database's own integers.
+    Not a list on purpose: Django would walk a list value id by id while building the
+    filter, and a page names its objects in a dozen filters.
     """
+
+    __slots__ = ("ids",)
+
+    def __init__(self, ids: Iterable[int | None]) -> None:
+        self.ids = sorted({int(pk) for pk in ids if pk is not None})
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.ids)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+class _InIds(Lookup):
+    """`field__oparl_in=IdList(...)`: like `__in`, with the ids as one array parameter."""
 
     lookup_name = "oparl_in"
     prepare_rhs = False
 
     def get_prep_lookup(self) -> Any:
-        return [int(pk) for pk in self.rhs]
+        return self.rhs if isinstance(self.rhs, IdList) else IdList(self.rhs)
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
         lhs, lhs_params = self.process_lhs(compiler, connection)
+        # lhs is the compiled column; the ids (integers) are one bound parameter.
         if connection.vendor == "postgresql":
-            return f"{lhs} = ANY(%s)", [*lhs_params, list(self.rhs)]
-        # lhs is the compiled column; the ids themselves are a bound parameter.
+            text = "{" + ",".join(map(str, self.rhs.ids)) + "}"
+            return f"{lhs} = ANY(%s::bigint[])", [*lhs_params, text]
         sql = f"{lhs} IN (SELECT value FROM json_each(%s))"  # noqa: S608
-        return sql, [*lhs_params, json.dumps(self.rhs)]
+        return sql, [*lhs_params, json.dumps(self.rhs.ids)]
 
 
 IntegerField.register_lookup(_InIds)
@@ -423,7 +494,7 @@ def _grouped(items: Iterable[Any], key: str) -> dict[int, list[int]]:
 
 def _by_pk(qs: QuerySet[Any], ids: Iterable[int | None]) -> dict[int, Any]:
     wanted = {pk for pk in ids if pk is not None}
-    return {obj.pk: obj for obj in qs.filter(pk__oparl_in=list(wanted))} if wanted else {}
+    return {obj.pk: obj for obj in qs.filter(pk__oparl_in=IdList(wanted))} if wanted else {}
 
 
 def _files(ids: Iterable[int | None]) -> dict[int, File]:
@@ -459,21 +530,21 @@ def _m2m_link(
 
 def _load_bodies(bodies: Sequence[Body]) -> None:
     terms = LegislativeTerm.objects.filter(
-        deleted=False, body_id__oparl_in=[b.pk for b in bodies]
+        deleted=False, body_id__oparl_in=IdList(b.pk for b in bodies)
     ).order_by("pk")
     pool = {term.pk: term for term in terms}
     _put_objects(bodies, "legislative_terms", _grouped(pool.values(), "body_id"), pool)
 
 
 def _load_organizations(organizations: Sequence[Organization]) -> None:
-    ids = [obj.pk for obj in organizations]
+    ids = IdList(obj.pk for obj in organizations)
     memberships = Membership.objects.filter(deleted=False, organization_id__oparl_in=ids)
     refs = _fetch_links([_Link("memberships", memberships, "organization_id", "pk")])
     _put_ids(organizations, "memberships", refs)
 
 
 def _load_persons(persons: Sequence[Person]) -> None:
-    ids = [obj.pk for obj in persons]
+    ids = IdList(obj.pk for obj in persons)
     memberships = Membership.objects.filter(deleted=False, person_id__oparl_in=ids).order_by("pk")
     pool = {m.pk: m for m in memberships}
     _put_objects(persons, "memberships", _grouped(pool.values(), "person_id"), pool)
@@ -509,7 +580,7 @@ def _put_agenda_item_refs(
 
 
 def _load_meetings(meetings: Sequence[Meeting]) -> None:
-    ids = [obj.pk for obj in meetings]
+    ids = IdList(obj.pk for obj in meetings)
     refs = _fetch_links(
         [
             _m2m_link(
@@ -561,13 +632,14 @@ def _load_meetings(meetings: Sequence[Meeting]) -> None:
 
 
 def _load_agenda_items(items: Sequence[AgendaItem]) -> None:
-    refs = _fetch_links(_agenda_item_links({"pk__oparl_in": [item.pk for item in items]}))
+    refs = _fetch_links(_agenda_item_links({"pk__oparl_in": IdList(item.pk for item in items)}))
     files = _files([i.resolution_file_id for i in items] + _all_ids(refs["item_files"]))
     _put_agenda_item_refs(items, refs, files)
 
 
-def _consultation_links(ids: list[int]) -> list[_Link]:
+def _consultation_links(pks: Iterable[int]) -> list[_Link]:
     """Organizations of consultations, and their meeting and agenda item where visible."""
+    ids = IdList(pks)
     consulted = Consultation.objects.filter(pk__oparl_in=ids)
     return [
         _m2m_link(
@@ -613,7 +685,7 @@ def _load_consultations(consultations_: Sequence[Consultation]) -> None:
 
 
 def _load_papers(papers: Sequence[Paper]) -> None:
-    ids = [obj.pk for obj in papers]
+    ids = IdList(obj.pk for obj in papers)
     # Consultations first: their organizations are then looked up by consultation id.
     consulted = Consultation.objects.filter(deleted=False, paper_id__oparl_in=ids).order_by("pk")
     pool = {c.pk: c for c in consulted}
@@ -705,7 +777,7 @@ def _load_papers(papers: Sequence[Paper]) -> None:
 
 def _load_files(files: Sequence[File]) -> None:
     """Who uses each file (only what may be shown): its back references, one query."""
-    ids = [obj.pk for obj in files]
+    ids = IdList(obj.pk for obj in files)
     meetings, items, papers = live("meeting"), live("agendaitem"), live("paper")
     links = [
         _Link(attribute, qs.filter(**{f"{fk}__oparl_in": ids}), fk, "pk")
@@ -746,7 +818,7 @@ def _load_files(files: Sequence[File]) -> None:
 
 def _load_locations(locations: Sequence[Location]) -> None:
     """Who is at each location (only what may be shown): its back references, one query."""
-    ids = [obj.pk for obj in locations]
+    ids = IdList(obj.pk for obj in locations)
     links = [
         _Link(attribute, live(kind).filter(location_id__oparl_in=ids), "location_id", "pk")
         for attribute, kind in (
