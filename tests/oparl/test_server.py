@@ -643,6 +643,23 @@ def test_unknown_ids_and_addresses_are_oparl_errors(council: Council, client: Cl
     assert "/oparl/v1.1/drucksache/1" in error["message"]
 
 
+def test_a_non_canonical_address_redirects_permanently(council: Council, client: Client) -> None:
+    paper = local(url("paper", council.paper.pk))
+    response = client.get(f"{paper}/")
+    assert response.status_code == 301
+    assert response["Location"] == paper
+    response = client.get(f"{API}body?limit=5")
+    assert response.status_code == 301
+    assert response["Location"] == f"{API}body/?limit=5"
+    assert response["Access-Control-Allow-Origin"] == "*"
+
+
+def test_a_file_whose_content_went_missing_is_404(council: Council, client: Client) -> None:
+    council.invitation.content.delete(save=False)
+    error = get_json(client, local(url("file", council.invitation.pk)) + "/download", status=404)
+    assert "nicht auffindbar" in error["message"]
+
+
 # --- Files ------------------------------------------------------------------------------
 
 

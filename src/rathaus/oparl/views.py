@@ -22,10 +22,12 @@ from django.http import (
     FileResponse,
     HttpRequest,
     HttpResponse,
+    HttpResponsePermanentRedirect,
     HttpResponseRedirect,
     QueryDict,
 )
 from django.http.response import HttpResponseBase
+from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt
@@ -337,8 +339,14 @@ def _serve_file(pk: int, *, download: bool) -> HttpResponseBase:
         name = obj.file_name or PurePosixPath(obj.content.name).name
         content_type = obj.mime_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
         # accessUrl: inline (OParl forbids "attachment" there); downloadUrl: attachment.
+        try:
+            handle = obj.content.open("rb")
+        except OSError:
+            raise OParlError(
+                404, f"Der Inhalt der Datei {pk} ist zurzeit nicht auffindbar.", id=pk
+            ) from None
         response = FileResponse(
-            obj.content.open("rb"), as_attachment=download, filename=name, content_type=content_type
+            handle, as_attachment=download, filename=name, content_type=content_type
         )
         response["Last-Modified"] = http_date(obj.modified.timestamp())
         return response
@@ -361,5 +369,17 @@ def file_download(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 @oparl_view
 def not_found(request: HttpRequest, rest: str) -> HttpResponse:
-    """Any other address below the entry point: an OParl error, not the HTML 404 page."""
+    """Any other address below the entry point: an OParl error, not the HTML 404 page.
+
+    The same address with or without its trailing slash is answered with a permanent
+    redirect to the canonical one (OParl: non-canonical URLs answer 301).
+    """
+    other = request.path[:-1] if request.path.endswith("/") else request.path + "/"
+    try:
+        match = resolve(other)
+    except Resolver404:
+        match = None
+    if match is not None and match.func is not not_found:
+        query = request.META.get("QUERY_STRING", "")
+        return HttpResponsePermanentRedirect(f"{other}?{query}" if query else other)
     raise OParlError(404, f"Unter dieser Adresse gibt es kein OParl-Objekt: {request.path}")
