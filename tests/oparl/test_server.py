@@ -19,9 +19,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from rathaus.accounts import roles
 from rathaus.council.models import Body, Consultation, File, Meeting, Paper, Person
 from rathaus.oparl import selectors
 from rathaus.oparl.models import RemoteSystem
+from tests.conftest import make_user, verified_login
 from tests.oparl.test_server_support import (
     API,
     EXAMPLES_DIR,
@@ -582,8 +584,19 @@ def test_non_public_objects_are_404_for_everybody(council: Council, client: Clie
         response = client.get(local(url("file", council.secret_file.pk)) + f"/{suffix}")
         assert response.status_code == 404
         assert response.json()["type"] == ERROR_TYPE
-    # A signed-in user makes no difference: the API has no sessions.
-    assert get_json(client, local(url("paper", council.secret_paper.pk)), status=404)
+
+
+def test_signed_in_council_office_gets_the_same_anonymous_answers(
+    council: Council, client: Client
+) -> None:
+    # The council office sees non-public papers on the citizen pages; the API has no
+    # sessions, so even its signed-in client gets exactly what everybody gets.
+    verified_login(client, make_user("ratsbuero", roles.COUNCIL_OFFICE))
+    get_json(client, local(url("paper", council.secret_paper.pk)), status=404)
+    papers = get_json(client, local(url("body", council.body.pk)) + "/paper")
+    assert url("paper", council.secret_paper.pk) not in ids(papers)
+    response = client.get(API)
+    assert not response.cookies
 
 
 def test_non_public_objects_do_not_count_in_lists(council: Council, client: Client) -> None:
