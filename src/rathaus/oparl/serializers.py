@@ -124,7 +124,7 @@ class Context:
 
 
 def _rel(obj: Any, name: str) -> Any:
-    """What `selectors.with_related` loaded for relation `name` (a list, an object or None)."""
+    """What `selectors.load` put on the object for relation `name` (ids, objects or one)."""
     return getattr(obj, related_attr(name))
 
 
