@@ -31,7 +31,7 @@ TIMING = re.compile(r"app;dur=([0-9.]+)")
 PAGE_SIZE = 100
 
 
-def build(papers: int, batch: int, *, with_index: bool = False) -> dict[str, Any]:
+def build(papers: int, batch: int) -> dict[str, Any]:
     from django.db import connection
     from django.utils import timezone
 
@@ -126,13 +126,6 @@ def build(papers: int, batch: int, *, with_index: bool = False) -> dict[str, Any
         modified=timezone.now(), deleted=True
     )
     with connection.cursor() as cursor:
-        if with_index:
-            # What an index for the public list of a body would give (see docs/oparl.md):
-            # counting and skipping pages then read the index alone.
-            cursor.execute(
-                "CREATE INDEX bench_paper_public_body_id ON council_paper (body_id, id) "
-                "WHERE NOT deleted AND is_public"
-            )
         # Fresh statistics (and, on PostgreSQL, the visibility map index-only scans need).
         cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
     return {"body": body.pk, "since": since}
@@ -143,11 +136,6 @@ def main() -> None:
     parser.add_argument("--papers", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--batch", type=int, default=5_000)
-    parser.add_argument(
-        "--with-index",
-        action="store_true",
-        help="add a partial index on council_paper (body_id, id) for public, undeleted papers",
-    )
     args = parser.parse_args()
 
     with fresh_django("oparl") as vendor:
@@ -155,7 +143,7 @@ def main() -> None:
 
         from rathaus.council.models import Paper
 
-        data = build(args.papers, args.batch, with_index=args.with_index)
+        data = build(args.papers, args.batch)
         client = Client(HTTP_HOST="127.0.0.1")
         path = f"/oparl/v1.1/body/{data['body']}/paper"
         since = {"modified_since": data["since"].isoformat(timespec="seconds")}
@@ -214,7 +202,6 @@ def main() -> None:
             "oparl_paper_list",
             {
                 "database": vendor,
-                "extra_index": args.with_index,
                 "papers": args.papers,
                 "visible_papers": visible,
                 "page_size": PAGE_SIZE,
