@@ -298,6 +298,14 @@ LOGGING = {
 # --- Rathaus ----------------------------------------------------------------------------
 RATHAUS_MUNICIPALITY = os.environ.get("RATHAUS_MUNICIPALITY", "Hansestadt Buxtehude")
 RATHAUS_AGS = os.environ.get("RATHAUS_AGS", "03359010")  # Amtlicher Gemeindeschlüssel
+# OParl System object (`/oparl/v1.1/`): contact, licence of the open data, software.
+RATHAUS_OPARL_CONTACT_EMAIL = os.environ.get("RATHAUS_OPARL_CONTACT_EMAIL", "")
+RATHAUS_OPARL_CONTACT_NAME = os.environ.get("RATHAUS_OPARL_CONTACT_NAME", "Ratsbüro")
+RATHAUS_OPARL_LICENSE = os.environ.get(
+    "RATHAUS_OPARL_LICENSE", "https://www.govdata.de/dl-de/by-2-0"
+)
+RATHAUS_VENDOR_URL = os.environ.get("RATHAUS_VENDOR_URL", SITE_URL + "/")
+RATHAUS_PRODUCT_URL = os.environ.get("RATHAUS_PRODUCT_URL", SITE_URL + "/")
 # Size of the council in `load_demo`: 1 = about 1,000 papers and 190 meetings, 0 = none.
 RATHAUS_DEMO_COUNCIL_SCALE = float(os.environ.get("RATHAUS_DEMO_COUNCIL_SCALE", "1"))
 

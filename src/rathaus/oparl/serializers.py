@@ -45,7 +45,6 @@ SCHEMA = "https://schema.oparl.org/1.1/"
 VENDOR_PREFIX = "rathaus:"
 # Open data in German administrations is usually published under the Datenlizenz
 # Deutschland; an installation may choose another licence in its settings.
-DEFAULT_LICENSE = "https://www.govdata.de/dl-de/by-2-0"
 
 TYPE_NAMES = {
     "system": "System",
@@ -173,10 +172,7 @@ def stub(kind: str, obj: Any, ctx: Context) -> dict[str, Any]:
 def system(ctx: Context) -> dict[str, Any]:
     municipality = settings.RATHAUS_MUNICIPALITY
     site = settings.SITE_URL + "/"
-    contact = (
-        getattr(settings, "RATHAUS_OPARL_CONTACT_EMAIL", "")
-        or parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
-    )
+    contact = settings.RATHAUS_OPARL_CONTACT_EMAIL or parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
     data: dict[str, Any] = {
         "id": ctx.base,
         "type": type_url("system"),
@@ -184,11 +180,11 @@ def system(ctx: Context) -> dict[str, Any]:
         "body": f"{ctx.base}body/",
         "name": f"Ratsinformationssystem {municipality}",
         "contactEmail": contact,
-        "contactName": getattr(settings, "RATHAUS_OPARL_CONTACT_NAME", "Ratsbüro"),
+        "contactName": settings.RATHAUS_OPARL_CONTACT_NAME,
         "website": site,
-        "vendor": getattr(settings, "RATHAUS_VENDOR_URL", site),
-        "product": getattr(settings, "RATHAUS_PRODUCT_URL", site),
-        "license": getattr(settings, "RATHAUS_OPARL_LICENSE", DEFAULT_LICENSE),
+        "vendor": settings.RATHAUS_VENDOR_URL,
+        "product": settings.RATHAUS_PRODUCT_URL,
+        "license": settings.RATHAUS_OPARL_LICENSE,
         "web": settings.SITE_URL + reverse("council:index"),
     }
     return data
