@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from rathaus.catalog.models import Service
 from rathaus.core import search
@@ -73,9 +74,7 @@ def save_service(*, service: Service, changed_by: Any = None, reason: str = "") 
     if service.review_due is None:
         service.review_due = timezone.localdate() + DEFAULT_REVIEW_INTERVAL
     if service.channel_online and not service.online_service_url:
-        raise ValidationFailed(
-            "Ein Online-Kanal braucht die Adresse des Online-Dienstes.",
-        )
+        raise ValidationFailed(_("Ein Online-Kanal braucht die Adresse des Online-Dienstes."))
     service.full_clean(validate_unique=True)
     if changed_by is not None:
         service._history_user = changed_by  # type: ignore[attr-defined]
@@ -88,7 +87,7 @@ def save_service(*, service: Service, changed_by: Any = None, reason: str = "") 
 
 def _require(user: Any, perm: str) -> None:
     if user is not None and not user.has_perm(perm):
-        raise PermissionDenied(f"Es fehlt die Berechtigung {perm!r}.")
+        raise PermissionDenied(_("Es fehlt die Berechtigung „%(perm)s“.") % {"perm": perm})
 
 
 @transaction.atomic

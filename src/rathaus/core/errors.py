@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -114,7 +115,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
                 {"line": None, "field": key, "message": " ".join(map(str, value))}
                 for key, value in detail.items()
             ]
-            message = "Ungültige Anfrage."
+            message = str(_("Ungültige Anfrage."))
         else:
             message = str(detail.get("detail", detail)) if isinstance(detail, dict) else str(detail)
         response.data = {"code": exc.default_code, "message": message}
