@@ -174,6 +174,10 @@ def finder(request: HttpRequest) -> HttpResponse:
             (ls.slug, ls.display_name(language), ls.service_count)  # type: ignore[attr-defined]
             for ls in life_situations
         ],
+        # Names shown in German on a page in another language, marked lang="de" (WCAG 3.1.2).
+        "life_situations_untranslated": {
+            ls.slug for ls in life_situations if ls.display_name(language) == ls.name
+        },
         "offices": offices,
         "topics": Topic.choices,
     }

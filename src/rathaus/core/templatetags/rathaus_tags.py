@@ -1,4 +1,5 @@
-"""Template filters of the public pages: search highlighting, plain-text blocks, phone links."""
+"""Template filters of the public pages: search highlighting, plain-text blocks, phone links,
+and the language marks of database content (WCAG 2.1, 3.1.2 "Language of Parts")."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -113,3 +115,43 @@ def breadcrumbs(*trail: Any) -> SafeString:
 def contact_email() -> str:
     """The administration's public address, as configured for outgoing mail."""
     return parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+
+
+# --- Language of parts ---------------------------------------------------------------------
+# Content from the database (service texts, offices, council papers, names ...) is written in
+# the content language, settings.LANGUAGE_CODE (German). On a page in another language a screen
+# reader must switch its voice for it, so the smallest element holding such content carries
+# lang="de"; on German pages nothing is marked (<html lang="de"> says it all already).
+# Attribute position: <h1{% content_lang %}>; inline text: {{ service.name|content_span }}.
+
+
+def _foreign_content() -> bool:
+    active = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    return active != settings.LANGUAGE_CODE.split("-")[0]
+
+
+@register.simple_tag
+def content_lang(obj: Any = None) -> SafeString:
+    """` lang="de"` when the page language is not the content language, else nothing.
+
+    With an object that has `display_name(language)` (a life situation), nothing either when
+    it has a name in the page language: only the German fallback is marked.
+    """
+    if not _foreign_content():
+        return mark_safe("")
+    if obj is not None and hasattr(obj, "display_name"):
+        language = get_language() or settings.LANGUAGE_CODE
+        if obj.display_name(language) != obj.display_name(settings.LANGUAGE_CODE):
+            return mark_safe("")
+    return format_html(' lang="{}"', settings.LANGUAGE_CODE)
+
+
+@register.filter
+def content_span(value: Any) -> SafeString:
+    """The (escaped) value, wrapped in <span lang="de"> on pages in another language.
+
+    For database text inside UI sentences and breadcrumbs, where no element of its own exists.
+    """
+    if value in (None, "") or not _foreign_content():
+        return format_html("{}", "" if value is None else value)
+    return format_html('<span lang="{}">{}</span>', settings.LANGUAGE_CODE, value)
