@@ -6,6 +6,8 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from rathaus.accounts import services
+
 
 class LoginForm(AuthenticationForm):
     """Django's sign-in form with German labels and autocomplete hints for password managers."""
@@ -22,7 +24,25 @@ class LoginForm(AuthenticationForm):
                 "Benutzername oder Passwort sind falsch. Beachten Sie Groß- und Kleinschreibung."
             ),
             "inactive": _("Dieses Konto ist gesperrt."),
+            "throttled": _(
+                "Zu viele falsche Anmeldeversuche für dieses Konto. Bitte warten Sie 15 Minuten "
+                "und versuchen Sie es dann erneut."
+            ),
         }
+
+    def clean(self) -> dict[str, Any]:
+        username = self.data.get("username", "")
+        if username and services.sign_in_blocked(username):
+            # Refused before the password is even checked, so guessing learns nothing.
+            raise forms.ValidationError(self.error_messages["throttled"], code="throttled")
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError as error:
+            if error.code == "invalid_login":
+                services.record_failed_sign_in(username)
+            raise
+        services.clear_sign_in_failures(username)
+        return cleaned
 
 
 class CodeForm(forms.Form):

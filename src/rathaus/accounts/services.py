@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from typing import Any
 
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -163,3 +165,38 @@ def verify_second_factor(*, user: Any, code: str) -> Device:
     if error is not None or device is None:
         raise ValidationFailed(error or "")
     return device
+
+
+# --- password sign-in throttling ---------------------------------------------------------
+# Per account name, not per IP address (none is stored): after SIGN_IN_MAX_FAILURES wrong
+# passwords the account takes no password for SIGN_IN_LOCK_SECONDS, which stops guessing
+# without locking the owner out for long. The cache is shared by all web processes in the
+# scale-out setup (Redis); the embedded default counts per process.
+SIGN_IN_MAX_FAILURES = 10
+SIGN_IN_LOCK_SECONDS = 15 * 60
+
+
+def _sign_in_key(username: str) -> str:
+    digest = hashlib.sha256(username.strip().casefold().encode()).hexdigest()
+    return f"accounts:sign-in-failures:{digest}"
+
+
+def sign_in_blocked(username: str) -> bool:
+    return int(cache.get(_sign_in_key(username), 0)) >= SIGN_IN_MAX_FAILURES
+
+
+def record_failed_sign_in(username: str) -> int:
+    key = _sign_in_key(username)
+    cache.add(key, 0, SIGN_IN_LOCK_SECONDS)
+    try:
+        failures = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, SIGN_IN_LOCK_SECONDS)
+        failures = 1
+    if failures >= SIGN_IN_MAX_FAILURES:
+        logger.warning("sign-in locked after repeated failures", extra={"failures": failures})
+    return int(failures)
+
+
+def clear_sign_in_failures(username: str) -> None:
+    cache.delete(_sign_in_key(username))
