@@ -33,6 +33,7 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 demo: export RATHAUS_DATA_DIR := $(DEMO_DATA_DIR)
 demo: export RATHAUS_STAFF_SECOND_FACTOR ?= 0
 demo: export RATHAUS_LOG_FORMAT ?= console
+demo: export RATHAUS_SITE_URL ?= http://$(HOST):$(PORT)
 demo: $(VENV)/.installed
 	$(BIN)/rathaus migrate --noinput
 	$(BIN)/rathaus load_demo
@@ -41,11 +42,12 @@ demo: $(VENV)/.installed
 
 # Web server and task worker together; Ctrl+C stops both.
 serve: export RATHAUS_DATA_DIR ?= $(DEMO_DATA_DIR)
+serve: export RATHAUS_SITE_URL ?= http://$(HOST):$(PORT)
 serve:
 	@echo "Rathaus läuft auf http://$(HOST):$(PORT)/  (Strg+C beendet Server und Worker)"
 	@trap 'kill 0' INT TERM EXIT; \
 	$(BIN)/rathaus run_worker & \
-	$(BIN)/granian --interface wsgi --host $(HOST) --port $(PORT) --workers 1 \
+	$(BIN)/granian --interface wsgi --host $(HOST) --port $(PORT) --workers 1 --blocking-threads 4 --backpressure 4 \
 		--no-ws --log-level warning rathaus.config.wsgi:application
 
 # --- tests ------------------------------------------------------------------------------
