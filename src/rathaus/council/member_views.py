@@ -20,7 +20,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -123,9 +123,8 @@ def index(request: HttpRequest, person: Person) -> HttpResponse:
     now = timezone.now()
     today = timezone.localdate()
     memberships = list(
-        person.memberships.filter(deleted=False)
-        .filter(Q(start_date__isnull=True) | Q(start_date__lte=today))
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        Membership.objects.current(on=today)
+        .filter(person=person)
         .select_related("organization", "on_behalf_of")
         .order_by("organization__organization_type", "organization__name")
     )

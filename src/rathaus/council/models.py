@@ -8,6 +8,8 @@ to the members of the organizations they belong to and to the council office (se
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -193,6 +195,15 @@ class Person(OParlObject):
         return reverse("council:person", kwargs={"pk": self.pk})
 
 
+class MembershipQuerySet(models.QuerySet["Membership"]):
+    def current(self, on: datetime.date) -> MembershipQuerySet:
+        """Memberships not deleted that have begun by `on` and not ended before it."""
+        return self.filter(deleted=False).filter(
+            models.Q(start_date__isnull=True) | models.Q(start_date__lte=on),
+            models.Q(end_date__isnull=True) | models.Q(end_date__gte=on),
+        )
+
+
 class Membership(OParlObject):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="memberships")
     organization = models.ForeignKey(
@@ -210,6 +221,8 @@ class Membership(OParlObject):
         blank=True,
         related_name="delegated_memberships",
     )
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("Mitgliedschaft")

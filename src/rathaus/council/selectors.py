@@ -665,13 +665,11 @@ def person_list() -> list[tuple[Person, list[Organization]]]:
     """Every person with their current factions, alphabetically by family name."""
     today = timezone.localdate()
     current_factions = (
-        Membership.objects.filter(
-            deleted=False,
+        Membership.objects.current(on=today)
+        .filter(
             organization__organization_type=Organization.Type.FACTION,
             organization__deleted=False,
         )
-        .filter(Q(start_date__isnull=True) | Q(start_date__lte=today))
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
         .select_related("organization")
     )
     people = persons().prefetch_related(
@@ -754,13 +752,11 @@ def organization_page(viewer: Viewer, org: Organization) -> OrganizationPage:
         # faction they currently belong to.
         faction_of: dict[int, Organization] = {}
         for m in (
-            Membership.objects.filter(
+            Membership.objects.current(on=today)
+            .filter(
                 person__in=[m.person_id for m in current],
-                deleted=False,
                 organization__organization_type=Organization.Type.FACTION,
             )
-            .filter(Q(start_date__isnull=True) | Q(start_date__lte=today))
-            .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
             .select_related("organization")
         ):
             faction_of.setdefault(m.person_id, m.organization)

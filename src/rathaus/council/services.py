@@ -218,7 +218,6 @@ from django.core.exceptions import ValidationError as _DjangoValidationError  # 
 from django.core.files.base import ContentFile as _ContentFile  # noqa: E402
 from django.core.mail import EmailMessage as _EmailMessage  # noqa: E402
 from django.db.models import Max as _Max  # noqa: E402
-from django.db.models import Q as _Q  # noqa: E402
 from django.utils import timezone as _timezone  # noqa: E402
 from django.utils.text import get_valid_filename as _valid_filename  # noqa: E402
 from django.utils.text import slugify as _slugify  # noqa: E402
@@ -901,9 +900,8 @@ def invitation_recipients(meeting: Meeting) -> list[str]:
     """E-mail addresses of the current members of the bodies that meet."""
     day = _timezone.localtime(meeting.start).date() if meeting.start else _timezone.localdate()
     memberships = (
-        Membership.objects.filter(organization__in=meeting.organizations.all(), deleted=False)
-        .filter(_Q(start_date__isnull=True) | _Q(start_date__lte=day))
-        .filter(_Q(end_date__isnull=True) | _Q(end_date__gte=day))
+        Membership.objects.current(on=day)
+        .filter(organization__in=meeting.organizations.all())
         .select_related("person", "person__user")
     )
     addresses: dict[str, None] = {}

@@ -57,9 +57,8 @@ def viewer_for(user: Any) -> Viewer:
         return Viewer(sees_everything=True)
     today = timezone.localdate()
     org_ids = (
-        Membership.objects.filter(person__user=user, deleted=False)
-        .filter(Q(start_date__isnull=True) | Q(start_date__lte=today))
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        Membership.objects.current(on=today)
+        .filter(person__user=user)
         .values_list("organization_id", flat=True)
     )
     return Viewer(organization_ids=frozenset(org_ids))
