@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -186,3 +186,10 @@ def staff_areas_for(user: Any) -> list[AreaLink]:
             )
         )
     return links
+
+
+def active_emails(users: QuerySet[Any]) -> list[str]:
+    """The addresses of the active users among `users`, each once, sorted."""
+    return sorted(
+        set(users.filter(is_active=True).exclude(email="").values_list("email", flat=True))
+    )

@@ -8,8 +8,7 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
-from django.db.models import QuerySet
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -18,8 +17,10 @@ from django_tasks import task
 
 from rathaus.accounts import roles
 from rathaus.accounts.models import Office, User
+from rathaus.accounts.selectors import active_emails
 from rathaus.catalog import services
 from rathaus.catalog.models import Service
+from rathaus.core.links import site_url
 
 logger = logging.getLogger(__name__)
 
@@ -42,12 +43,6 @@ def notify_overdue_reviews() -> int:
     return sent
 
 
-def _emails(users: QuerySet[User]) -> list[str]:
-    return sorted(
-        set(users.filter(is_active=True).exclude(email="").values_list("email", flat=True))
-    )
-
-
 def review_recipients(office: Office | None) -> list[str]:
     """Who answers for the services of `office`.
 
@@ -56,23 +51,16 @@ def review_recipients(office: Office | None) -> list[str]:
     digitalization officers, who act for the whole administration.
     """
     if office is None:
-        return _emails(User.objects.filter(groups__name=roles.DIGITAL_OFFICER))
+        return active_emails(User.objects.filter(groups__name=roles.DIGITAL_OFFICER))
     current: Office | None = office
     seen: set[int] = set()
     while current is not None and current.pk not in seen:
         seen.add(current.pk)
-        leads = _emails(User.objects.filter(office=current, groups__name=roles.OFFICE_LEAD))
+        leads = active_emails(User.objects.filter(office=current, groups__name=roles.OFFICE_LEAD))
         if leads:
             return leads
         current = current.parent
     return [office.email] if office.email else []
-
-
-def _staff_url() -> str:
-    try:
-        return settings.SITE_URL + reverse("catalog_staff:list")
-    except NoReverseMatch:
-        return settings.SITE_URL
 
 
 def overdue_review_messages(today: datetime.date | None = None) -> list[EmailMessage]:
@@ -123,8 +111,14 @@ def overdue_review_messages(today: datetime.date | None = None) -> list[EmailMes
                         name=service.name, key=service.leika_key, due=due
                     )
                 )
-                lines.append(f"  {settings.SITE_URL}{service.get_absolute_url()}")
-            lines += ["", _("Übersicht in der Verwaltung: {url}").format(url=_staff_url()), ""]
+                lines.append(f"  {site_url(service.get_absolute_url())}")
+            lines += [
+                "",
+                _("Übersicht in der Verwaltung: {url}").format(
+                    url=site_url(reverse("catalog_staff:list"))
+                ),
+                "",
+            ]
             lines.append(_("Diese Nachricht wurde automatisch von Rathaus erzeugt."))
             messages.append(EmailMessage(subject=subject, body="\n".join(lines), to=recipients))
     return messages

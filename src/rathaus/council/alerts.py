@@ -39,6 +39,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from rathaus.core import errors, search
+from rathaus.core.links import site_url
 from rathaus.core.models import SearchDocument
 from rathaus.council import visibility
 from rathaus.council.models import (
@@ -76,10 +77,6 @@ def normalize_email(email: str) -> str:
 
 def normalize_query(query: str) -> str:
     return " ".join((query or "").split())
-
-
-def absolute(path: str) -> str:
-    return settings.SITE_URL + path
 
 
 # --- targets -------------------------------------------------------------------------------
@@ -384,8 +381,8 @@ def purge_unconfirmed(*, now: datetime.datetime | None = None) -> int:
 
 def _links(subscription: AlertSubscription) -> dict[str, str]:
     return {
-        "confirm_url": absolute(reverse("council_alerts:confirm", args=[subscription.token])),
-        "unsubscribe_url": absolute(
+        "confirm_url": site_url(reverse("council_alerts:confirm", args=[subscription.token])),
+        "unsubscribe_url": site_url(
             reverse("council_alerts:unsubscribe", args=[subscription.token])
         ),
     }
@@ -442,7 +439,7 @@ def confirmation_message(
             template="confirmation",
             context={
                 "target": target,
-                "target_url": absolute(target.path),
+                "target_url": site_url(target.path),
                 "already_confirmed": already,
                 "retention_days": UNCONFIRMED_RETENTION.days,
                 **_links(subscription),
@@ -511,7 +508,7 @@ def _paper_item(paper: Paper, since: datetime.datetime) -> DigestItem:
         ref=f"council.paper:{paper.pk}",
         kind=_("Drucksache"),
         title=str(paper),
-        url=absolute(paper.get_absolute_url()),
+        url=site_url(paper.get_absolute_url()),
         when=_day(paper.date),
         note=_note(paper, since),
     )
@@ -522,7 +519,7 @@ def _meeting_item(meeting: Meeting, since: datetime.datetime) -> DigestItem:
         ref=f"council.meeting:{meeting.pk}",
         kind=_("Sitzung"),
         title=meeting.name,
-        url=absolute(meeting.get_absolute_url()),
+        url=site_url(meeting.get_absolute_url()),
         when=_day(meeting.start),
         note=_("abgesagt") if meeting.cancelled else _note(meeting, since),
     )
@@ -531,7 +528,7 @@ def _meeting_item(meeting: Meeting, since: datetime.datetime) -> DigestItem:
 def _page(name: str, pk: int, fallback: str) -> str:
     """The page of an object the citizen pages may or may not have (yet)."""
     try:
-        return absolute(reverse(name, kwargs={"pk": pk}))
+        return site_url(reverse(name, kwargs={"pk": pk}))
     except NoReverseMatch:
         return fallback
 
@@ -600,7 +597,7 @@ def _search_items(
                 ref=f"{hit.kind}:{hit.object_id}",
                 kind=labels[hit.kind],
                 title=doc.title,
-                url=absolute(translate_url(doc.url, language)),
+                url=site_url(translate_url(doc.url, language)),
                 when=_day(when),
                 note=_note(obj, since),
             )
@@ -635,7 +632,7 @@ def _paper_items(
         return []  # withdrawn from the public since the subscription
     public_meetings = visibility.meetings(visibility.PUBLIC)
     public_items = visibility.agenda_items(visibility.PUBLIC)
-    paper_url = absolute(paper.get_absolute_url())
+    paper_url = site_url(paper.get_absolute_url())
     items: list[DigestItem] = []
     consultations = (
         _changed(Consultation.objects.filter(paper=paper, deleted=False), since, until)
@@ -654,7 +651,7 @@ def _paper_items(
                 kind=_("Beratung"),
                 title=" – ".join(p for p in (bodies, meeting.name if meeting else "") if p)
                 or str(paper),
-                url=absolute(meeting.get_absolute_url()) if meeting else paper_url,
+                url=site_url(meeting.get_absolute_url()) if meeting else paper_url,
                 when=_day(meeting.start if meeting else None),
                 note=_note(consultation, since),
             )
@@ -673,7 +670,7 @@ def _paper_items(
                 kind=_("Ergebnis"),
                 title=str(item),
                 url=_page(
-                    "council:agenda_item", item.pk, absolute(item.meeting.get_absolute_url())
+                    "council:agenda_item", item.pk, site_url(item.meeting.get_absolute_url())
                 ),
                 when=_day(item.meeting.start),
                 note=item.result or _("Beschluss"),
@@ -756,7 +753,7 @@ def digest_message(
     connection: Any = None,
 ) -> EmailMultiAlternatives:
     count = sum(len(s.items) + s.more for s in sections)
-    unsubscribe_all = absolute(
+    unsubscribe_all = site_url(
         reverse("council_alerts:unsubscribe_all", args=[batch_token(all_subscriptions)])
     )
     subject = ngettext(
@@ -809,7 +806,7 @@ def _send_digest_to(
                 DigestSection(
                     subscription=subscription,
                     target=target,
-                    target_url=absolute(target.path),
+                    target_url=site_url(target.path),
                     unsubscribe_url=_links(subscription)["unsubscribe_url"],
                     items=items[:MAX_ITEMS_PER_SECTION],
                     more=max(0, len(items) - MAX_ITEMS_PER_SECTION),

@@ -13,13 +13,15 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import EmailMessage, get_connection, mail_admins
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
 from rathaus.accounts import roles
 from rathaus.accounts.models import User
+from rathaus.accounts.selectors import active_emails
+from rathaus.core.links import site_url
 from rathaus.oparl.importer import ImportFailed, ImportOptions, import_system
 from rathaus.oparl.importer.status import stale_systems
 from rathaus.oparl.models import RemoteSystem
@@ -67,15 +69,7 @@ def check_stale_syncs() -> int:
 
 
 def alert_recipients() -> list[str]:
-    users = User.objects.filter(groups__name__in=ALERT_ROLES, is_active=True).exclude(email="")
-    return sorted(set(users.values_list("email", flat=True)))
-
-
-def _staff_url() -> str:
-    try:
-        return settings.SITE_URL + reverse("oparl_staff:list")
-    except NoReverseMatch:
-        return settings.SITE_URL
+    return active_emails(User.objects.filter(groups__name__in=ALERT_ROLES))
 
 
 def _send_stale_alerts() -> int:
@@ -138,7 +132,9 @@ def _alert_text(systems: list[RemoteSystem]) -> tuple[str, str]:
             )
         lines += [
             "",
-            _("Status und Fehler der letzten Läufe: {url}").format(url=_staff_url()),
+            _("Status und Fehler der letzten Läufe: {url}").format(
+                url=site_url(reverse("oparl_staff:list"))
+            ),
             "",
             _("Diese Nachricht wurde automatisch von Rathaus erzeugt."),
         ]
