@@ -205,3 +205,12 @@ def test_hits_without_snippets_and_snippets_for_a_page(index: None) -> None:
     assert [h.rank for h in hits] == sorted((h.rank for h in hits), reverse=True)
     snippets = search.snippets(KIND, [2], query)
     assert snippets == {2: "Den Reisepass stellt das \x02Bürgerbüro\x03 aus."}
+
+
+def test_suggestion_keeps_case_and_punctuation() -> None:
+    corrections = {"persnalausweis": "personalausweis", "hundsteuer": "hundesteuer"}
+    assert search.suggest("Persnalausweis, hundsteuer?", corrections) == (
+        "Personalausweis, hundesteuer?"
+    )
+    assert search.suggest("Hundesteuer", {}) == ""
+    assert search.suggest("Hundesteuer", {"katze": "katzen"}) == ""

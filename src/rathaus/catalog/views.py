@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -31,6 +30,7 @@ from rathaus.catalog.maturity import (
     MaturityV2,
 )
 from rathaus.catalog.models import LifeSituation, Service, Topic
+from rathaus.core import search
 
 PAGE_SIZE = 20
 MAX_PAGE = 10_000
@@ -120,21 +120,6 @@ def _read_finder_request(
     return parsed
 
 
-def _suggestion(text: str, corrections: dict[str, str]) -> str:
-    """The query with every corrected word replaced, for the "Meinten Sie ...?" link."""
-    if not corrections:
-        return ""
-
-    def replace(match: re.Match[str]) -> str:
-        word = match.group()
-        corrected = corrections.get(word.lower(), word)
-        # Keep the reader's capitalisation: "Persnalausweis" -> "Personalausweis".
-        return corrected[:1].upper() + corrected[1:] if word[:1].isupper() else corrected
-
-    suggested = re.sub(r"[^\W_]+", replace, text)
-    return suggested if suggested != text else ""
-
-
 def finder(request: HttpRequest) -> HttpResponse:
     life_situations, offices = selectors.finder_facets()
     query = _read_finder_request(request.GET, life_situations, offices)
@@ -152,7 +137,7 @@ def finder(request: HttpRequest) -> HttpResponse:
             query.text, query.filters, offset=(query.page - 1) * PAGE_SIZE, limit=PAGE_SIZE
         )
 
-    suggestion = _suggestion(query.text, result.corrections)
+    suggestion = search.suggest(query.text, result.corrections)
     language = get_language() or settings.LANGUAGE_CODE
     context = {
         "q": query.text,

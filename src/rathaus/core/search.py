@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import threading
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -127,8 +128,6 @@ vocabulary = _Vocabulary()
 
 
 def _has_prefix(sorted_words: list[str], prefix: str) -> bool:
-    from bisect import bisect_left
-
     i = bisect_left(sorted_words, prefix)
     return i < len(sorted_words) and sorted_words[i].startswith(prefix)
 
@@ -161,6 +160,21 @@ def parse_query(text: str) -> ParsedQuery:
                 group.extend(corrected)
         parsed.groups.append(list(dict.fromkeys(group)))
     return parsed
+
+
+def suggest(text: str, corrections: dict[str, str]) -> str:
+    """The query with every corrected word replaced, for a "Meinten Sie …?" link; "" if none."""
+    if not corrections:
+        return ""
+
+    def replace(match: re.Match[str]) -> str:
+        word = match.group()
+        corrected = corrections.get(word.lower(), word)
+        # Keep the reader's capitalisation: "Persnalausweis" -> "Personalausweis".
+        return corrected[:1].upper() + corrected[1:] if word[:1].isupper() else corrected
+
+    suggested = WORD_RE.sub(replace, text)
+    return suggested if suggested != text else ""
 
 
 # --- snippets ----------------------------------------------------------------------------

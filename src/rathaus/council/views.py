@@ -28,6 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from rathaus.core.search import suggest
 from rathaus.council import selectors, video, visibility
 from rathaus.council.models import Organization
 
@@ -389,7 +390,7 @@ def search(request: HttpRequest) -> HttpResponse:
             offset=(query.page - 1) * PAGE_SIZE,
             limit=PAGE_SIZE,
         )
-    suggestion = _suggestion(query.text, result.corrections)
+    suggestion = suggest(query.text, result.corrections)
     committees = selectors.committees()
     if query.filters.organization and query.filters.organization not in committees:
         committees.append(query.filters.organization)
@@ -423,12 +424,3 @@ def search(request: HttpRequest) -> HttpResponse:
         "paper_types": paper_types,
     }
     return render(request, "council/search.html", context)
-
-
-def _suggestion(text: str, corrections: dict[str, str]) -> str:
-    if not corrections:
-        return ""
-    words = text.split()
-    changed = [corrections.get(w.lower(), w) for w in words]
-    suggested = " ".join(changed)
-    return suggested if suggested.lower() != text.lower() else ""
