@@ -55,11 +55,28 @@ _COUNCIL_OFFICE = [
     for action in ("view", "add", "change")
 ]
 
+# Clerks work the cases of their office; office leads also edit the office's forms.
+_CASES_WORK = ["cases.view_case", "cases.change_case", "cases.add_case", "cases.work_case"]
+_FORMS_EDIT = [
+    "forms.view_formdefinition",
+    "forms.add_formdefinition",
+    "forms.change_formdefinition",
+    "forms.view_formversion",
+    "forms.add_formversion",
+    "forms.change_formversion",
+]
+
 # app_label.codename, per role. Later pillars add theirs here.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     CITIZEN: [],
-    CLERK: [*_CATALOG_READ],
-    OFFICE_LEAD: [*_CATALOG_EDIT, "catalog.publish_service"],
+    CLERK: [*_CATALOG_READ, *_CASES_WORK],
+    OFFICE_LEAD: [
+        *_CATALOG_EDIT,
+        "catalog.publish_service",
+        *_CASES_WORK,
+        "cases.export_case",
+        *_FORMS_EDIT,
+    ],
     COUNCIL_MEMBER: [],
     COUNCIL_OFFICE: [*_CATALOG_READ, *_COUNCIL_OFFICE],
     DIGITAL_OFFICER: [
@@ -71,6 +88,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "core.add_synonym",
         "core.change_synonym",
         "core.view_synonym",
+        *_FORMS_EDIT,
     ],
     ADMINISTRATOR: [
         *_CATALOG_EDIT,
@@ -88,6 +106,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "core.view_synonym",
         "core.delete_synonym",
         *_COUNCIL_OFFICE,
+        *_FORMS_EDIT,
+        *_CASES_WORK,
+        "cases.work_all_cases",
+        "cases.export_case",
     ],
 }
 

@@ -75,6 +75,10 @@ INSTALLED_APPS = [
     "rathaus.catalog",
     "rathaus.oparl",
     "rathaus.council",
+    "rathaus.forms",
+    "rathaus.cases",
+    "rathaus.news",
+    "rathaus.newsletter",
 ]
 
 MIDDLEWARE = [
@@ -226,8 +230,15 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on every star
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "/media/"
+# Personal data (applications, scans, letters): outside the web root, served only by views
+# that check permissions (see `rathaus.core.storage`).
+PRIVATE_MEDIA_ROOT = DATA_DIR / "private"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT), "base_url": None},
+    },
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"

@@ -9,6 +9,7 @@ from rathaus.core import views as core_views
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("api/v1/", include("rathaus.catalog.api_urls")),
+    path("api/v1/", include("rathaus.cases.api_urls")),
     path("oparl/v1.1/", include("rathaus.oparl.urls")),
     path("admin/", admin.site.urls),
 ]
@@ -22,6 +23,14 @@ urlpatterns += i18n_patterns(
     path("rat/benachrichtigungen/", include("rathaus.council.alert_urls")),
     path("rat/mitglieder/", include("rathaus.council.member_urls")),
     path("rat/", include("rathaus.council.urls")),
+    path("antraege/", include("rathaus.forms.urls")),
+    path("konto/antraege/", include("rathaus.cases.citizen_urls")),
+    path("verwaltung/formulare/", include("rathaus.forms.staff_urls")),
+    path("verwaltung/vorgaenge/", include("rathaus.cases.urls")),
+    path("aktuelles/", include("rathaus.news.urls")),
+    path("verwaltung/aktuelles/", include("rathaus.news.staff_urls")),
+    path("newsletter/", include("rathaus.newsletter.urls")),
+    path("verwaltung/newsletter/", include("rathaus.newsletter.staff_urls")),
     prefix_default_language=False,
 )
 handler404 = "rathaus.core.views.not_found"
