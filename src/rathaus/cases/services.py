@@ -8,9 +8,12 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from rathaus.accounts.models import Office, User
 from rathaus.cases.models import Case, CaseEvent, Channel, ReferenceCounter, State
+from rathaus.cases.workflow import can_move
+from rathaus.core.errors import Conflict
 
 REFERENCE_PREFIX = "BUX"
 
@@ -101,3 +104,49 @@ def create_case(
         at=received,
     )
     return case
+
+
+@transaction.atomic
+def transition(
+    case: Case,
+    target: str,
+    *,
+    actor: User | None,
+    expected_version: int | None = None,
+    reason: str = "",
+) -> Case:
+    """Move a case to `target` if the state machine allows it; refuses a stale version.
+
+    `expected_version` is the version the actor saw; if someone else changed the case since,
+    nothing is written and Conflict names the clash (no lost update).
+    """
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise Conflict(
+            _("Der Vorgang %(reference)s wurde inzwischen geändert. Bitte neu laden.")
+            % {"reference": locked.reference}
+        )
+    if not can_move(locked.state, target):
+        raise Conflict(
+            _("Von „%(current)s“ kann der Vorgang nicht nach „%(target)s“ wechseln.")
+            % {"current": State(locked.state).label, "target": State(target).label}
+        )
+    before = {"state": locked.state}
+    now = timezone.now()
+    locked.state = target
+    if target == State.DECIDED and locked.decided_at is None:
+        locked.decided_at = now
+    if target == State.CLOSED:
+        locked.closed_at = now
+    locked.version += 1
+    locked.save()
+    summary = f"Status: {State(before['state']).label} → {State(target).label}"
+    record_event(
+        locked,
+        actor=actor,
+        action="state",
+        summary=f"{summary} ({reason})" if reason else summary,
+        before=before,
+        after={"state": target},
+    )
+    return locked

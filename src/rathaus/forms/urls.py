@@ -1,4 +1,7 @@
-from django.urls import path  # noqa: F401
+# The citizen-facing form pages (filling in, `urls_apply`) and what happens on and after
+# submission (`urls_submit`) are built separately; both live under /antraege/.
+from rathaus.forms.urls_apply import urlpatterns as apply_patterns
+from rathaus.forms.urls_submit import urlpatterns as submit_patterns
 
 app_name = "forms"
-urlpatterns: list = []
+urlpatterns = [*apply_patterns, *submit_patterns]
