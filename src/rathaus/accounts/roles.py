@@ -14,6 +14,7 @@ COUNCIL_MEMBER = "Ratsmitglied"
 COUNCIL_OFFICE = "Ratsbüro"
 DIGITAL_OFFICER = "Digitalisierungsbeauftragte"
 ADMINISTRATOR = "Administration"
+NEWS_EDITOR = "Redaktion"
 
 ROLE_LABELS = {
     CITIZEN: _("Bürgerin oder Bürger"),
@@ -23,10 +24,11 @@ ROLE_LABELS = {
     COUNCIL_OFFICE: _("Ratsbüro"),
     DIGITAL_OFFICER: _("Digitalisierungsbeauftragte"),
     ADMINISTRATOR: _("Administration"),
+    NEWS_EDITOR: _("Redaktion (Presse und Öffentlichkeitsarbeit)"),
 }
 
 # Staff roles work inside the administration and must sign in with a second factor.
-STAFF_ROLES = (CLERK, OFFICE_LEAD, COUNCIL_OFFICE, DIGITAL_OFFICER, ADMINISTRATOR)
+STAFF_ROLES = (CLERK, OFFICE_LEAD, COUNCIL_OFFICE, DIGITAL_OFFICER, ADMINISTRATOR, NEWS_EDITOR)
 
 # These roles act for the whole administration; everyone else with catalog rights works only
 # on the services of their own office (see `accounts.selectors.office_scope`).
@@ -64,6 +66,20 @@ _FORMS_EDIT = [
     "forms.view_formversion",
     "forms.add_formversion",
     "forms.change_formversion",
+]
+
+# The press office publishes news and events and sends the newsletter.
+_NEWS_EDIT = [
+    f"news.{action}_{model}"
+    for model in ("announcement", "event", "category", "topic")
+    for action in ("view", "add", "change", "delete")
+]
+_NEWSLETTER = [
+    "newsletter.view_issue",
+    "newsletter.add_issue",
+    "newsletter.change_issue",
+    "newsletter.send_issue",
+    "newsletter.view_subscriber",
 ]
 
 # app_label.codename, per role. Later pillars add theirs here.
@@ -110,7 +126,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_CASES_WORK,
         "cases.work_all_cases",
         "cases.export_case",
+        *_NEWS_EDIT,
+        *_NEWSLETTER,
     ],
+    NEWS_EDITOR: [*_NEWS_EDIT, *_NEWSLETTER],
 }
 
 

@@ -68,6 +68,9 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     ),
     DemoAccount("ratsbuero", roles.COUNCIL_OFFICE, "Demo-Ratsbuero-2026!", office="ratsbuero"),
     DemoAccount("ratsmitglied", roles.COUNCIL_MEMBER, "Demo-Ratsmitglied-2026!"),
+    DemoAccount(
+        "redaktion", roles.NEWS_EDITOR, "Demo-Redaktion-2026!", office="fb1-zentrale-steuerung"
+    ),
     DemoAccount("buerger", roles.CITIZEN, "Demo-Buerger-2026!"),
 )
 
