@@ -320,6 +320,12 @@ RATHAUS_VENDOR_URL = os.environ.get("RATHAUS_VENDOR_URL", SITE_URL + "/")
 RATHAUS_PRODUCT_URL = os.environ.get("RATHAUS_PRODUCT_URL", SITE_URL + "/")
 # Size of the council in `load_demo`: 1 = about 1,000 papers and 190 meetings, 0 = none.
 RATHAUS_DEMO_COUNCIL_SCALE = float(os.environ.get("RATHAUS_DEMO_COUNCIL_SCALE", "1"))
+# Newsletter (docs/newsletter.md): sender shown to readers; envelope sender where the mail
+# server returns bounces (also the mailto: unsubscribe address); the mailbox (Maildir or
+# mbox) `rathaus process_bounces` reads.
+RATHAUS_NEWSLETTER_FROM = os.environ.get("RATHAUS_NEWSLETTER_FROM", DEFAULT_FROM_EMAIL)
+RATHAUS_BOUNCE_ADDRESS = os.environ.get("RATHAUS_BOUNCE_ADDRESS", "")
+RATHAUS_BOUNCE_MAILDIR = os.environ.get("RATHAUS_BOUNCE_MAILDIR", "")
 
 # --- Video conferences for council meetings (see council/video.py) ------------------------
 # Jitsi Meet: the server's address; with app id and secret, join links carry a signed token.
