@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "rathaus.cases",
     "rathaus.news",
     "rathaus.newsletter",
+    "rathaus.monitor",
 ]
 
 MIDDLEWARE = [

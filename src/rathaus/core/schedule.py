@@ -17,6 +17,7 @@ SCHEDULES: dict[str, tuple[str, ...]] = {
         "rathaus.oparl.tasks.check_stale_syncs",
     ),
     "daily": (
+        "rathaus.monitor.tasks.compute_metrics",
         "rathaus.council.tasks.send_alert_digests",
         "rathaus.council.tasks.purge_unconfirmed_subscriptions",
     ),

@@ -1,0 +1,214 @@
+"""The monitor's metrics, one function each, registered with their definition.
+
+Windows end with the given day (inclusive): a figure "as of 2026-03-31" counts what was
+recorded up to the end of that day in the town's time zone. Catalog figures describe the
+catalog as it is when computed; their history is the series of daily snapshots.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count, Exists, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from rathaus.cases.models import ONLINE_CHANNELS, Case, MediaBreak
+from rathaus.catalog.selectors import missing_online_services, online_coverage
+from rathaus.council.deadlines import invitation_timeliness
+from rathaus.council.video import video_share
+from rathaus.monitor.registry import Measurement, metric, share
+from rathaus.news.models import Announcement
+
+USAGE_WINDOW = dt.timedelta(days=30)
+PAPER_FREE_WINDOW = dt.timedelta(days=90)
+COUNCIL_WINDOW = dt.timedelta(days=365)
+
+
+def window(day: dt.date, length: dt.timedelta) -> tuple[dt.datetime, dt.datetime]:
+    """[start, end) in aware datetimes: `length` ending with the end of `day`."""
+    end = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
+    return end - length, end
+
+
+# --- Q2 coverage -------------------------------------------------------------------------
+
+
+@metric(
+    "q2.online_share",
+    question="Q2",
+    title=_("Anteil der Leistungen, die online verfügbar sind"),
+    unit="percent",
+    formula=_("veröffentlichte Leistungen mit Online-Dienst / alle veröffentlichten Leistungen"),
+    source=_("Leistungskatalog"),
+    reading=_("Je höher, desto mehr Anliegen lassen sich ohne Behördengang erledigen."),
+)
+def online_share(day: dt.date) -> Measurement:
+    coverage = online_coverage()
+    return Measurement(
+        share(coverage.online, coverage.total),
+        {"online": coverage.online, "total": coverage.total},
+    )
+
+
+@metric(
+    "q2.ozg_obligation_share",
+    question="Q2",
+    title=_("Anteil der Leistungen mit OZG-Reifegrad 3 oder höher"),
+    unit="percent",
+    formula=_("Leistungen mit Reifegrad ≥ 3 (Modell 1.1) / alle veröffentlichten Leistungen"),
+    source=_("Leistungskatalog, OZG-Reifegradmodell"),
+    reading=_("Ab Reifegrad 3 gilt die Pflicht des Onlinezugangsgesetzes als erfüllt."),
+)
+def ozg_obligation_share(day: dt.date) -> Measurement:
+    coverage = online_coverage()
+    return Measurement(
+        share(coverage.obligation_met, coverage.total),
+        {"by_level": {str(k): v for k, v in coverage.by_level.items()}},
+    )
+
+
+@metric(
+    "q2.missing_demand",
+    question="Q2",
+    title=_("Jährliche Fälle in Leistungen ohne Online-Angebot"),
+    unit="count",
+    formula=_("Summe der geschätzten Fallzahlen aller Leistungen unter Reifegrad 3"),
+    source=_("Leistungskatalog (Fälle pro Jahr)"),
+    reading=_("Je niedriger, desto weniger Nachfrage muss noch analog bedient werden."),
+    higher_is_better=False,
+)
+def missing_demand(day: dt.date) -> Measurement:
+    missing = missing_online_services(limit=1000)
+    return Measurement(
+        float(sum(s.annual_cases for s in missing)),
+        {"top": [{"name": s.name, "annual_cases": s.annual_cases} for s in missing[:10]]},
+    )
+
+
+# --- Q5 usage ----------------------------------------------------------------------------
+
+
+@metric(
+    "q5.online_case_share",
+    question="Q5",
+    title=_("Anteil der online eingegangenen Anträge"),
+    unit="percent",
+    formula=_("online (Rathaus oder Portal) eingegangene Vorgänge / alle Vorgänge, 30 Tage"),
+    source=_("Vorgangsbearbeitung, alle Eingangskanäle"),
+    reading=_("Je höher, desto mehr Bürger*innen nutzen die Online-Angebote."),
+)
+def online_case_share(day: dt.date) -> Measurement:
+    start, end = window(day, USAGE_WINDOW)
+    by_channel = dict(
+        Case.objects.filter(received_at__gte=start, received_at__lt=end)
+        .values_list("channel")
+        .annotate(n=Count("id"))
+        .values_list("channel", "n")
+    )
+    online = sum(n for channel, n in by_channel.items() if channel in ONLINE_CHANNELS)
+    return Measurement(share(online, sum(by_channel.values())), {"by_channel": by_channel})
+
+
+# --- Q6 paper-free -----------------------------------------------------------------------
+
+_PAPER = (
+    MediaBreak.Kind.PRINTED,
+    MediaBreak.Kind.POSTED,
+    MediaBreak.Kind.SCANNED,
+    MediaBreak.Kind.PAPER_RECEIVED,
+)
+
+
+@metric(
+    "q6.paper_free_share",
+    question="Q6",
+    title=_("Anteil der Vorgänge, die durchgehend digital bearbeitet wurden"),
+    unit="percent",
+    formula=_(
+        "in 90 Tagen entschiedene oder abgeschlossene Vorgänge ohne Medienbruch "
+        "(Papiereingang, Scan, Ausdruck, Postversand) / alle diese Vorgänge"
+    ),
+    source=_("Vorgangsbearbeitung, erfasste Medienbrüche"),
+    reading=_("Je höher, desto weniger wird gedruckt, gescannt und verschickt."),
+)
+def paper_free_share(day: dt.date) -> Measurement:
+    start, end = window(day, PAPER_FREE_WINDOW)
+    finished = Case.objects.filter(decided_at__gte=start, decided_at__lt=end)
+    broken = MediaBreak.objects.filter(case=OuterRef("pk"), kind__in=_PAPER)
+    total = finished.count()
+    paper_free = finished.filter(~Exists(broken)).count()
+    by_kind = dict(
+        MediaBreak.objects.filter(case__in=finished)
+        .values_list("kind")
+        .annotate(n=Count("id"))
+        .values_list("kind", "n")
+    )
+    return Measurement(
+        share(paper_free, total),
+        {"cases": total, "paper_free": paper_free, "media_breaks": by_kind},
+    )
+
+
+# --- Q8 council information system -------------------------------------------------------
+
+
+@metric(
+    "q8.invitations_on_time",
+    question="Q8",
+    title=_("Sitzungen, zu denen fristgerecht eingeladen wurde"),
+    unit="percent",
+    formula=_("Sitzungen mit Einladung mindestens eine Woche vorher / alle Sitzungen, 365 Tage"),
+    source=_("Ratsinformationssystem"),
+    reading=_("Je höher, desto verlässlicher erhalten Ratsmitglieder ihre Unterlagen."),
+)
+def invitations_on_time(day: dt.date) -> Measurement:
+    start, end = window(day, COUNCIL_WINDOW)
+    timeliness = invitation_timeliness(start, end)
+    return Measurement(
+        share(timeliness.on_time, timeliness.meetings),
+        {"meetings": timeliness.meetings, "invited": timeliness.invited},
+    )
+
+
+# --- B2 video, B3 citizen information ----------------------------------------------------
+
+
+@metric(
+    "b2.video_share",
+    question="B2",
+    title=_("Rats- und Ausschusssitzungen mit Videokonferenz"),
+    unit="percent",
+    formula=_("Sitzungen mit Videoraum / alle Sitzungen der Gremien, 365 Tage"),
+    source=_("Ratsinformationssystem, Videokonferenzen"),
+    reading=_("Je höher, desto öfter können Rat und Verwaltung auch aus der Ferne teilnehmen."),
+)
+def video_meetings(day: dt.date) -> Measurement:
+    start, end = window(day, COUNCIL_WINDOW)
+    result = video_share(start, end)
+    return Measurement(
+        share(result.with_video, result.meetings),
+        {"meetings": result.meetings, "with_video": result.with_video},
+    )
+
+
+@metric(
+    "b3.news_per_month",
+    question="B3",
+    title=_("Veröffentlichte Meldungen in 30 Tagen"),
+    unit="count",
+    formula=_("freigegebene Meldungen mit Veröffentlichungsdatum in den letzten 30 Tagen"),
+    source=_("Nachrichten und Bekanntmachungen"),
+    reading=_("Zeigt, wie regelmäßig die Stadt informiert."),
+)
+def news_per_month(day: dt.date) -> Measurement:
+    start, end = window(day, USAGE_WINDOW)
+    by_kind = dict(
+        Announcement.objects.filter(
+            status=Announcement.Status.PUBLISHED, publish_at__gte=start, publish_at__lt=end
+        )
+        .values_list("kind")
+        .annotate(n=Count("id"))
+        .values_list("kind", "n")
+    )
+    return Measurement(float(sum(by_kind.values())), {"by_kind": by_kind})

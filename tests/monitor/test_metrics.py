@@ -1,0 +1,117 @@
+"""The metric registry and the daily snapshots, computed from real records."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from rathaus.accounts.models import Office
+from rathaus.cases.models import Case, Channel, MediaBreak, State
+from rathaus.cases.services import create_case
+from rathaus.monitor.models import MetricSnapshot
+from rathaus.monitor.registry import METRICS, QUESTIONS, Measurement, metric
+from rathaus.monitor.services import compute_all
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_metric_is_fully_defined() -> None:
+    assert len(METRICS) >= 7
+    for item in METRICS.values():
+        assert item.question in QUESTIONS
+        assert str(item.title)
+        assert str(item.formula)
+        assert str(item.source)
+        assert str(item.reading)
+        assert item.unit in {"percent", "count", "days", "score", "euro"}
+
+
+def test_a_metric_id_cannot_be_defined_twice() -> None:
+    with pytest.raises(ValueError, match="defined twice"):
+        metric(
+            "q2.online_share",
+            question="Q2",
+            title="x",
+            unit="count",
+            formula="x",
+            source="x",
+            reading="x",
+        )(lambda day: Measurement(None))
+
+
+def _case(office: Office, channel: str, received: dt.datetime, **extra: Any) -> Case:
+    case = create_case(office=office, channel=channel, subject="Test", received_at=received)
+    if extra:
+        Case.objects.filter(pk=case.pk).update(**extra)
+        case.refresh_from_db()
+    return case
+
+
+def test_online_share_of_cases_counts_the_last_30_days(office: Office) -> None:
+    today = timezone.localdate()
+    now = timezone.now()
+    _case(office, Channel.ONLINE, now - dt.timedelta(days=1))
+    _case(office, Channel.PORTAL, now - dt.timedelta(days=2))
+    _case(office, Channel.POST, now - dt.timedelta(days=3))
+    _case(office, Channel.IN_PERSON, now - dt.timedelta(days=40))  # outside the window
+
+    compute_all(today, only=["q5.online_case_share"])
+
+    snapshot = MetricSnapshot.objects.get(metric_id="q5.online_case_share", day=today)
+    assert snapshot.value == pytest.approx(66.7)
+    assert snapshot.detail["by_channel"] == {"online": 1, "portal": 1, "post": 1}
+
+
+def test_paper_free_share_counts_cases_without_media_breaks(office: Office) -> None:
+    now = timezone.now()
+    digital = _case(office, Channel.ONLINE, now, state=State.DECIDED, decided_at=now)
+    printed = _case(office, Channel.ONLINE, now, state=State.DECIDED, decided_at=now)
+    paper = _case(office, Channel.POST, now, state=State.DECIDED, decided_at=now)
+    _case(office, Channel.ONLINE, now)  # still open: not counted
+    MediaBreak.objects.create(case=printed, kind=MediaBreak.Kind.PRINTED, at=now)
+    MediaBreak.objects.create(case=paper, kind=MediaBreak.Kind.PAPER_RECEIVED, at=now)
+    MediaBreak.objects.create(case=paper, kind=MediaBreak.Kind.SCANNED, at=now)
+
+    compute_all(only=["q6.paper_free_share"])
+
+    snapshot = MetricSnapshot.objects.get(metric_id="q6.paper_free_share")
+    assert snapshot.value == pytest.approx(33.3)
+    assert snapshot.detail["cases"] == 3
+    assert snapshot.detail["paper_free"] == 1
+    assert snapshot.detail["media_breaks"] == {"printed": 1, "paper_in": 1, "scanned": 1}
+    assert digital.media_breaks.count() == 0
+
+
+def test_nothing_to_measure_is_none_not_zero() -> None:
+    compute_all(only=["q5.online_case_share", "b2.video_share"])
+    assert set(MetricSnapshot.objects.values_list("value", flat=True)) == {None}
+
+
+def test_recomputing_a_day_replaces_its_snapshot(office: Office) -> None:
+    today = timezone.localdate()
+    compute_all(today, only=["q5.online_case_share"])
+    _case(office, Channel.ONLINE, timezone.now())
+    compute_all(today, only=["q5.online_case_share"])
+    assert MetricSnapshot.objects.filter(metric_id="q5.online_case_share").count() == 1
+    assert MetricSnapshot.objects.get(metric_id="q5.online_case_share").value == 100.0
+
+
+def test_all_metrics_compute_on_an_empty_town() -> None:
+    assert compute_all() == len(METRICS)
+    assert MetricSnapshot.objects.count() == len(METRICS)
+
+
+def test_a_failing_metric_does_not_stop_the_others(monkeypatch: pytest.MonkeyPatch) -> None:
+    broken = METRICS["q2.online_share"]
+
+    def fail(day: dt.date) -> Measurement:
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setitem(METRICS, broken.id, type(broken)(**{**broken.__dict__, "compute": fail}))
+    with pytest.raises(RuntimeError, match=r"q2\.online_share"):
+        compute_all()
+    assert MetricSnapshot.objects.count() == len(METRICS) - 1
+    assert not MetricSnapshot.objects.filter(metric_id="q2.online_share").exists()
