@@ -58,7 +58,7 @@ METRICS: dict[str, Metric] = {}
 
 
 def metric(
-    id: str,  # noqa: A002 - the metric's id is the natural name here
+    id: str,
     *,
     question: str,
     title: str | Promise,

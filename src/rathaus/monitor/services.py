@@ -30,7 +30,7 @@ def compute_all(day: dt.date | None = None, *, only: list[str] | None = None) ->
         started = time.perf_counter()
         try:
             measurement = metric.compute(day)
-        except Exception as exc:  # noqa: BLE001 - reported below, the rest still run
+        except Exception as exc:  # reported below; the other metrics still run
             log.exception("metric_failed", metric=metric.id, day=day.isoformat())
             failures.append((metric.id, exc))
             continue
