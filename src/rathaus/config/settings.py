@@ -339,3 +339,21 @@ RATHAUS_BBB_URL = os.environ.get("RATHAUS_BBB_URL", "").rstrip("/")
 RATHAUS_BBB_SECRET = os.environ.get("RATHAUS_BBB_SECRET", "")
 RATHAUS_BBB_CHECKSUM = os.environ.get("RATHAUS_BBB_CHECKSUM", "sha256")
 RATHAUS_VIDEO_TIMEOUT = float(os.environ.get("RATHAUS_VIDEO_TIMEOUT", "10"))
+
+# --- Records retention (docs/records.md) -------------------------------------------------
+# What happens to a closed case once its retention period is over: "anonymise" (keep what
+# the statistics need, remove everything personal) or "delete" (remove the case entirely).
+RATHAUS_CASE_RETENTION = os.environ.get("RATHAUS_CASE_RETENTION", "anonymise")
+if RATHAUS_CASE_RETENTION not in {"anonymise", "delete"}:
+    raise ValueError(
+        f"RATHAUS_CASE_RETENTION={RATHAUS_CASE_RETENTION!r}: use 'anonymise' or 'delete'."
+    )
+
+# --- Uploads and fees of online applications (see docs/operations.md) --------------------
+# clamd for virus scans: tcp://127.0.0.1:3310 or unix:///run/clamav/clamd.ctl; empty = no
+# scan. When set but unreachable, uploads are refused (fail closed).
+RATHAUS_CLAMAV_URL = os.environ.get("RATHAUS_CLAMAV_URL", "")
+RATHAUS_CLAMAV_TIMEOUT = float(os.environ.get("RATHAUS_CLAMAV_TIMEOUT", "30"))
+# Fee payments: "test" (a test page on this site, no money moves) or "none" (the fee is
+# recorded as open and collected by invoice). Real platforms plug in as further providers.
+RATHAUS_PAYMENT_PROVIDER = os.environ.get("RATHAUS_PAYMENT_PROVIDER", "test")
