@@ -115,3 +115,57 @@ def test_a_failing_metric_does_not_stop_the_others(monkeypatch: pytest.MonkeyPat
         compute_all()
     assert MetricSnapshot.objects.count() == len(METRICS) - 1
     assert not MetricSnapshot.objects.filter(metric_id="q2.online_share").exists()
+
+
+def test_home_office_readiness_counts_people_not_devices(office: Office) -> None:
+    from rathaus.monitor.models import Device, Headcount
+
+    today = timezone.localdate()
+    bought = today - dt.timedelta(days=400)
+    Headcount.objects.create(office=office, as_of=today - dt.timedelta(days=800), staff=99)
+    Headcount.objects.create(office=office, as_of=today - dt.timedelta(days=30), staff=10)
+    for number, holder, capable, retired in [
+        ("N-1", "P1", True, None),
+        ("N-2", "P1", True, None),  # a second device of the same person
+        ("N-3", "P2", True, today - dt.timedelta(days=1)),  # retired
+        ("N-4", "P3", False, None),  # a desktop
+        ("N-5", "P4", True, None),
+    ]:
+        Device.objects.create(
+            inventory_number=number,
+            kind=Device.Kind.LAPTOP if capable else Device.Kind.DESKTOP,
+            office=office,
+            holder=holder,
+            home_office_capable=capable,
+            purchased_on=bought,
+            warranty_until=today + dt.timedelta(days=10),
+            retired_on=retired,
+        )
+
+    compute_all(today, only=["b1.home_office_readiness", "b1.devices_out_of_warranty"])
+
+    readiness = MetricSnapshot.objects.get(metric_id="b1.home_office_readiness")
+    assert readiness.value == 20.0  # P1 and P4 of 10 staff
+    assert readiness.detail["equipped_staff"] == 2
+    assert readiness.detail["staff"] == 10
+    assert MetricSnapshot.objects.get(metric_id="b1.devices_out_of_warranty").value == 0.0
+
+
+def test_measures_done_ignores_cancelled_ones_and_counts_overdue(office: Office) -> None:
+    from rathaus.monitor.models import Goal, Measure, Strategy
+
+    goal = Goal.objects.create(strategy=Strategy.objects.create(title="Digital 2030"), title="Z")
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    for status, due in [
+        (Measure.Status.DONE, yesterday),
+        (Measure.Status.IN_PROGRESS, yesterday),  # overdue
+        (Measure.Status.PLANNED, None),
+        (Measure.Status.CANCELLED, yesterday),
+    ]:
+        Measure.objects.create(goal=goal, title=status, owner=office, status=status, due_date=due)
+
+    compute_all(only=["q1.measures_done"])
+
+    snapshot = MetricSnapshot.objects.get(metric_id="q1.measures_done")
+    assert snapshot.value == pytest.approx(33.3)
+    assert snapshot.detail["overdue"] == 1

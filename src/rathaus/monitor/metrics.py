@@ -17,6 +17,7 @@ from rathaus.cases.models import ONLINE_CHANNELS, Case, MediaBreak
 from rathaus.catalog.selectors import missing_online_services, online_coverage
 from rathaus.council.deadlines import invitation_timeliness
 from rathaus.council.video import video_share
+from rathaus.monitor.models import Device, Headcount, Measure
 from rathaus.monitor.registry import Measurement, metric, share
 from rathaus.news.models import Announcement
 
@@ -212,3 +213,87 @@ def news_per_month(day: dt.date) -> Measurement:
         .values_list("kind", "n")
     )
     return Measurement(float(sum(by_kind.values())), {"by_kind": by_kind})
+
+
+# --- Q1 strategy -------------------------------------------------------------------------
+
+
+@metric(
+    "q1.measures_done",
+    question="Q1",
+    title=_("Umgesetzte Maßnahmen der Digitalisierungsstrategie"),
+    unit="percent",
+    formula=_("umgesetzte Maßnahmen / alle nicht aufgegebenen Maßnahmen"),
+    source=_("Strategie und Maßnahmenplan"),
+    reading=_("Je höher, desto weiter ist die Strategie umgesetzt."),
+)
+def measures_done(day: dt.date) -> Measurement:
+    active = Measure.objects.exclude(status=Measure.Status.CANCELLED)
+    by_status = dict(
+        active.values_list("status").annotate(n=Count("id")).values_list("status", "n")
+    )
+    total = sum(by_status.values())
+    return Measurement(
+        share(by_status.get(Measure.Status.DONE, 0), total),
+        {"by_status": by_status, "overdue": active.overdue(day).count()},
+    )
+
+
+# --- B1 devices ----------------------------------------------------------------------------
+
+
+@metric(
+    "b1.home_office_readiness",
+    question="B1",
+    title=_("Beschäftigte mit einem Gerät für mobiles Arbeiten"),
+    unit="percent",
+    formula=_(
+        "Personen mit mindestens einem nicht ausgemusterten, für mobiles Arbeiten "
+        "geeigneten Gerät / Beschäftigte laut letztem Personalstand"
+    ),
+    source=_("Geräteinventar (CSV oder Snipe-IT), Personalstand"),
+    reading=_("Je höher, desto mehr Beschäftigte können von zu Hause arbeiten."),
+)
+def home_office_readiness(day: dt.date) -> Measurement:
+    in_use = Device.objects.filter(purchased_on__lte=day).exclude(retired_on__lte=day)
+    equipped = (
+        in_use.filter(home_office_capable=True)
+        .exclude(holder="")
+        .values("holder")
+        .distinct()
+        .count()
+    )
+    staff = sum(_latest_headcounts(day).values())
+    by_kind = dict(in_use.values_list("kind").annotate(n=Count("id")).values_list("kind", "n"))
+    return Measurement(
+        share(equipped, staff),
+        {"equipped_staff": equipped, "staff": staff, "devices_by_kind": by_kind},
+    )
+
+
+def _latest_headcounts(day: dt.date) -> dict[int, int]:
+    latest: dict[int, int] = {}
+    for office_id, staff in (
+        Headcount.objects.filter(as_of__lte=day)
+        .order_by("office_id", "as_of")
+        .values_list("office_id", "staff")
+    ):
+        latest[office_id] = staff  # ordered by day: the last one wins
+    return latest
+
+
+@metric(
+    "b1.devices_out_of_warranty",
+    question="B1",
+    title=_("Geräte außerhalb der Garantie"),
+    unit="percent",
+    formula=_("Geräte in Gebrauch mit abgelaufener Garantie / alle Geräte in Gebrauch"),
+    source=_("Geräteinventar"),
+    reading=_("Je niedriger, desto aktueller ist die Ausstattung."),
+    higher_is_better=False,
+)
+def devices_out_of_warranty(day: dt.date) -> Measurement:
+    in_use = Device.objects.filter(purchased_on__lte=day).exclude(retired_on__lte=day)
+    total = in_use.count()
+    expired = in_use.filter(warranty_until__lt=day).count()
+    return Measurement(share(expired, total), {"devices": total, "expired": expired})

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from rathaus.core.models import TimeStampedModel
 
 
 class MetricSnapshot(models.Model):
@@ -24,3 +29,191 @@ class MetricSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.metric_id} {self.day}: {self.value}"
+
+
+# --- Question 1: strategy, goals and measures ----------------------------------------------
+
+
+class Strategy(TimeStampedModel):
+    """A digitalization strategy adopted by the council or the mayor."""
+
+    title = models.CharField(_("Titel"), max_length=200)
+    summary = models.TextField(_("Zusammenfassung"), blank=True)
+    adopted_on = models.DateField(_("beschlossen am"), null=True, blank=True)
+    document_url = models.URLField(_("Beschluss oder Dokument"), blank=True)
+
+    class Meta:
+        verbose_name = _("Strategie")
+        verbose_name_plural = _("Strategien")
+        ordering = ["-adopted_on", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Goal(models.Model):
+    strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="goals")
+    title = models.CharField(_("Ziel"), max_length=200)
+    description = models.TextField(_("Beschreibung"), blank=True)
+    position = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
+
+    class Meta:
+        verbose_name = _("Ziel")
+        verbose_name_plural = _("Ziele")
+        ordering = ["strategy", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class MeasureQuerySet(models.QuerySet["Measure"]):
+    def overdue(self, on: dt.date) -> MeasureQuerySet:
+        return self.filter(
+            due_date__lt=on, status__in=[Measure.Status.PLANNED, Measure.Status.IN_PROGRESS]
+        )
+
+
+class Measure(TimeStampedModel):
+    """One measure of the strategy: who owns it, what it costs, when it is due, how far it is."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("geplant")
+        IN_PROGRESS = "in_progress", _("in Umsetzung")
+        DONE = "done", _("umgesetzt")
+        PAUSED = "paused", _("zurückgestellt")
+        CANCELLED = "cancelled", _("aufgegeben")
+
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="measures")
+    title = models.CharField(_("Maßnahme"), max_length=200)
+    description = models.TextField(_("Beschreibung"), blank=True)
+    owner = models.ForeignKey(
+        "accounts.Office",
+        verbose_name=_("verantwortliche Stelle"),
+        on_delete=models.PROTECT,
+        related_name="measures",
+    )
+    status = models.CharField(
+        _("Status"), max_length=12, choices=Status.choices, default=Status.PLANNED
+    )
+    budget_eur = models.DecimalField(
+        _("Budget in Euro"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    start_date = models.DateField(_("Beginn"), null=True, blank=True)
+    due_date = models.DateField(_("fällig am"), null=True, blank=True)
+    ozg = models.BooleanField(_("OZG-Umsetzung"), default=False)
+    sdg_9c = models.BooleanField(
+        _("SDG 9.c (Zugang zu Informations- und Kommunikationstechnologie)"), default=False
+    )
+    public = models.BooleanField(_("auf der öffentlichen Roadmap"), default=True)
+    # The officer is told once per overdue measure, not every day.
+    overdue_alert_sent_on = models.DateField(null=True, blank=True, editable=False)
+
+    objects = MeasureQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Maßnahme")
+        verbose_name_plural = _("Maßnahmen")
+        ordering = ["due_date", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def progress(self) -> int:
+        """Percent done according to the latest progress note (100 when done)."""
+        if self.status == self.Status.DONE:
+            return 100
+        latest = max(self.notes.all(), key=lambda note: (note.day, note.pk), default=None)
+        return latest.percent if latest else 0
+
+
+class ProgressNote(models.Model):
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="notes")
+    day = models.DateField(_("Datum"))
+    text = models.TextField(_("Stand"))
+    percent = models.PositiveSmallIntegerField(_("Fortschritt in Prozent"), default=0)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("Fortschrittsvermerk")
+        verbose_name_plural = _("Fortschrittsvermerke")
+        ordering = ["-day", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(percent__lte=100), name="progress_percent")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.percent} %"
+
+
+# --- B1: devices for mobile work -----------------------------------------------------------
+
+
+class Device(TimeStampedModel):
+    """An IT device of the administration, from the town's inventory (CSV or Snipe-IT)."""
+
+    class Kind(models.TextChoices):
+        LAPTOP = "laptop", _("Notebook")
+        DESKTOP = "desktop", _("Arbeitsplatzrechner")
+        THIN_CLIENT = "thin_client", _("Thin Client")
+        TABLET = "tablet", _("Tablet")
+        PHONE = "phone", _("Smartphone")
+        HEADSET = "headset", _("Headset")
+        WEBCAM = "webcam", _("Webcam")
+        OTHER = "other", _("sonstiges Gerät")
+
+    class Source(models.TextChoices):
+        MANUAL = "manual", _("von Hand")
+        CSV = "csv", _("CSV-Import")
+        SNIPE_IT = "snipeit", _("Snipe-IT")
+
+    inventory_number = models.CharField(_("Inventarnummer"), max_length=60, unique=True)
+    kind = models.CharField(_("Art"), max_length=12, choices=Kind.choices)
+    model_name = models.CharField(_("Modell"), max_length=120, blank=True)
+    office = models.ForeignKey(
+        "accounts.Office",
+        verbose_name=_("Dienststelle"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="devices",
+    )
+    # A pseudonymous staff number, not a name: the monitor counts people, it does not list them.
+    holder = models.CharField(_("Personalnummer der nutzenden Person"), max_length=40, blank=True)
+    home_office_capable = models.BooleanField(_("für mobiles Arbeiten geeignet"), default=False)
+    purchased_on = models.DateField(_("angeschafft am"), null=True, blank=True)
+    warranty_until = models.DateField(_("Garantie bis"), null=True, blank=True)
+    retired_on = models.DateField(_("ausgemustert am"), null=True, blank=True)
+    source = models.CharField(
+        _("Herkunft"), max_length=10, choices=Source.choices, default=Source.MANUAL
+    )
+
+    class Meta:
+        verbose_name = _("Gerät")
+        verbose_name_plural = _("Geräte")
+        ordering = ["inventory_number"]
+        indexes = [models.Index(fields=["kind", "retired_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.inventory_number} {self.get_kind_display()}"
+
+
+class Headcount(models.Model):
+    """How many people work in an office on a day (from HR): the base of readiness shares."""
+
+    office = models.ForeignKey(
+        "accounts.Office", on_delete=models.CASCADE, related_name="headcounts"
+    )
+    as_of = models.DateField(_("Stichtag"))
+    staff = models.PositiveIntegerField(_("Beschäftigte"))
+
+    class Meta:
+        verbose_name = _("Personalstand")
+        verbose_name_plural = _("Personalstände")
+        ordering = ["office", "-as_of"]
+        constraints = [models.UniqueConstraint(fields=["office", "as_of"], name="headcount_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.office} {self.as_of}: {self.staff}"
