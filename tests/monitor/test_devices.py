@@ -119,7 +119,7 @@ def snipeit() -> Iterator[str]:
     server.server_close()
 
 
-def _client(url: str, token: str = "secret-token") -> SnipeIt:
+def _client(url: str, token: str = _SnipeIt.token) -> SnipeIt:
     return SnipeIt(SnipeItConfig(base_url=url, token=token, mobile_field="Mobiles Arbeiten"))
 
 
