@@ -5,9 +5,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -20,6 +22,8 @@ from django_otp.plugins.otp_static.models import StaticDevice
 
 from rathaus.accounts import roles, selectors, services
 from rathaus.accounts.forms import CodeForm, LoginForm, SetupCodeForm
+from rathaus.accounts.trust import set_trust_level
+from rathaus.catalog.maturity import TrustLevel
 from rathaus.core.errors import ValidationFailed
 
 # Fresh backup codes wait here between the POST that made them and the one page showing them.
@@ -41,6 +45,28 @@ class SignInView(auth_views.LoginView):
 
     form_class = LoginForm
     template_name = "registration/login.html"
+
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        response = super().form_valid(form)
+        # A password sign-in proves no identity: level "niedrig" (staff still add a TOTP code).
+        set_trust_level(self.request, TrustLevel.LOW)
+        return response
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from rathaus.integrations.oidc import config as oidc_config
+        from rathaus.integrations.saml import sp as saml_sp
+
+        context = super().get_context_data(**kwargs)
+        context["providers"] = [
+            {"url": reverse(name), "label": label}
+            for name, label, on in (
+                ("accounts:saml_login", saml_sp.label(), saml_sp.enabled()),
+                ("accounts:oidc_login", oidc_config.label(), oidc_config.enabled()),
+            )
+            if on
+        ]
+        context["signup_enabled"] = settings.RATHAUS_SIGNUP
+        return context
 
     def get_success_url(self) -> str:
         url = super().get_success_url()

@@ -216,6 +216,41 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
 # --- Internationalisation ---------------------------------------------------------------
+# --- Citizen identity (docs/identity.md) ------------------------------------------------
+# Local sign-up with a confirmed email address; the link is valid this many hours.
+RATHAUS_SIGNUP = env_bool("RATHAUS_SIGNUP", default=True)
+RATHAUS_SIGNUP_LINK_HOURS = int(os.environ.get("RATHAUS_SIGNUP_LINK_HOURS", "48"))
+# OpenID Connect (state service accounts): on when issuer and client id are set. Endpoints
+# come from the issuer's discovery document unless given one by one.
+RATHAUS_OIDC_ISSUER = os.environ.get("RATHAUS_OIDC_ISSUER", "")
+RATHAUS_OIDC_CLIENT_ID = os.environ.get("RATHAUS_OIDC_CLIENT_ID", "")
+RATHAUS_OIDC_CLIENT_SECRET = os.environ.get("RATHAUS_OIDC_CLIENT_SECRET", "")
+RATHAUS_OIDC_AUTHORIZATION_ENDPOINT = os.environ.get("RATHAUS_OIDC_AUTHORIZATION_ENDPOINT", "")
+RATHAUS_OIDC_TOKEN_ENDPOINT = os.environ.get("RATHAUS_OIDC_TOKEN_ENDPOINT", "")
+RATHAUS_OIDC_USERINFO_ENDPOINT = os.environ.get("RATHAUS_OIDC_USERINFO_ENDPOINT", "")
+RATHAUS_OIDC_JWKS_URI = os.environ.get("RATHAUS_OIDC_JWKS_URI", "")
+RATHAUS_OIDC_SCOPES = os.environ.get("RATHAUS_OIDC_SCOPES", "openid profile email")
+RATHAUS_OIDC_SIGN_ALGO = os.environ.get("RATHAUS_OIDC_SIGN_ALGO", "RS256")
+RATHAUS_OIDC_LABEL = os.environ.get("RATHAUS_OIDC_LABEL", "Servicekonto")
+# "acr value=trust level" pairs, added to the built-in eIDAS and STORK mapping.
+RATHAUS_OIDC_ACR_LEVELS = os.environ.get("RATHAUS_OIDC_ACR_LEVELS", "")
+RATHAUS_OIDC_ACR_VALUES = os.environ.get("RATHAUS_OIDC_ACR_VALUES", "")
+RATHAUS_OIDC_DEFAULT_LEVEL = os.environ.get("RATHAUS_OIDC_DEFAULT_LEVEL", "niedrig")
+RATHAUS_OIDC_TIMEOUT = float(os.environ.get("RATHAUS_OIDC_TIMEOUT", "10"))
+# SAML 2.0 (BundID): on when the identity provider's metadata (file or https URL) is set.
+# Key and certificate of this service provider are made in DATA_DIR/saml/ on first use.
+RATHAUS_SAML_IDP_METADATA = os.environ.get("RATHAUS_SAML_IDP_METADATA", "")
+RATHAUS_SAML_SP_ENTITY_ID = os.environ.get("RATHAUS_SAML_SP_ENTITY_ID", "")
+RATHAUS_SAML_KEY_FILE = os.environ.get("RATHAUS_SAML_KEY_FILE", str(DATA_DIR / "saml" / "sp.key"))
+RATHAUS_SAML_CERT_FILE = os.environ.get(
+    "RATHAUS_SAML_CERT_FILE", str(DATA_DIR / "saml" / "sp.crt")
+)
+RATHAUS_SAML_LABEL = os.environ.get("RATHAUS_SAML_LABEL", "BundID")
+# The weakest AuthnContextClassRef asked for (comparison "minimum") and extra mappings.
+RATHAUS_SAML_REQUESTED_CONTEXT = os.environ.get("RATHAUS_SAML_REQUESTED_CONTEXT", "")
+RATHAUS_SAML_CONTEXT_LEVELS = os.environ.get("RATHAUS_SAML_CONTEXT_LEVELS", "")
+RATHAUS_SAML_XMLSEC_BINARY = os.environ.get("RATHAUS_SAML_XMLSEC_BINARY", "")
+
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("Deutsch")), ("en", _("English"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]

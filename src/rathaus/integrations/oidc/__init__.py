@@ -1,0 +1,1 @@
+"""OpenID Connect relying party for state service accounts (mozilla-django-oidc)."""
