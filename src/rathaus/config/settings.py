@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "simple_history",
     "rest_framework",
+    "rest_framework.authtoken",  # API tokens for machine clients of the case API
     "drf_spectacular",
     "django_tasks",
     "django_tasks_db",
@@ -314,7 +315,10 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Rathaus API",
-    "DESCRIPTION": "Read-only API of the Rathaus service catalog (Leistungen and offices).",
+    "DESCRIPTION": (
+        "Open data of the Rathaus service catalog (Leistungen and offices), read-only; "
+        "and the case API for staff and applicants (token or session, see docs/api.md)."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",

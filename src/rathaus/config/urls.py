@@ -8,8 +8,9 @@ from rathaus.core import views as core_views
 # it needs no cookie and every page can be linked in either language.
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
-    path("api/v1/", include("rathaus.catalog.api_urls")),
+    # Cases first: the catalog's URLs end with a catch-all JSON 404 for unknown addresses.
     path("api/v1/", include("rathaus.cases.api_urls")),
+    path("api/v1/", include("rathaus.catalog.api_urls")),
     path("oparl/v1.1/", include("rathaus.oparl.urls")),
     path("admin/", admin.site.urls),
 ]
@@ -27,6 +28,7 @@ urlpatterns += i18n_patterns(
     path("konto/antraege/", include("rathaus.cases.citizen_urls")),
     path("verwaltung/formulare/", include("rathaus.forms.staff_urls")),
     path("verwaltung/vorgaenge/", include("rathaus.cases.urls")),
+    path("verwaltung/akten/", include("rathaus.cases.export_urls")),
     path("aktuelles/", include("rathaus.news.urls")),
     path("verwaltung/aktuelles/", include("rathaus.news.staff_urls")),
     path("newsletter/", include("rathaus.newsletter.urls")),
