@@ -59,6 +59,12 @@ _COUNCIL_OFFICE = [
 
 # Clerks work the cases of their office; office leads also edit the office's forms.
 _CASES_WORK = ["cases.view_case", "cases.change_case", "cases.add_case", "cases.work_case"]
+# Office leads write the letter templates of their office (administrators: for all offices).
+_LETTER_TEMPLATES = [
+    "cases.view_lettertemplate",
+    "cases.add_lettertemplate",
+    "cases.change_lettertemplate",
+]
 _FORMS_EDIT = [
     "forms.view_formdefinition",
     "forms.add_formdefinition",
@@ -91,6 +97,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "catalog.publish_service",
         *_CASES_WORK,
         "cases.export_case",
+        *_LETTER_TEMPLATES,
         *_FORMS_EDIT,
     ],
     COUNCIL_MEMBER: [],
@@ -126,6 +133,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_CASES_WORK,
         "cases.work_all_cases",
         "cases.export_case",
+        *_LETTER_TEMPLATES,
         *_NEWS_EDIT,
         *_NEWSLETTER,
     ],

@@ -148,6 +148,12 @@ STAFF_AREAS: list[StaffArea] = [
         _("Leistungen, deren Prüftermin verstrichen ist."),
     ),
     StaffArea(
+        _("Vorgänge"),
+        "cases:inbox",
+        "cases.work_case",
+        _("Posteingang, Bearbeitung, Fristen, Bescheide; Eingang von Papieranträgen erfassen."),
+    ),
+    StaffArea(
         _("Ratsbüro"),
         "council_staff:index",
         "council.view_meeting",

@@ -20,6 +20,7 @@ SCHEDULES: dict[str, tuple[str, ...]] = {
         "rathaus.monitor.tasks.compute_metrics",
         "rathaus.council.tasks.send_alert_digests",
         "rathaus.council.tasks.purge_unconfirmed_subscriptions",
+        "rathaus.cases.tasks.send_deadline_reminders",
         "rathaus.cases.retention.apply_retention",
     ),
     "weekly": ("rathaus.catalog.tasks.notify_overdue_reviews",),
