@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from rathaus.accounts.models import Office, User
+from rathaus.catalog.maturity import TrustLevel
 from rathaus.catalog.models import Service
 from rathaus.forms.models import Draft, FormDefinition, FormVersion
 
@@ -105,7 +106,7 @@ def make_draft(version: FormVersion, *, owner: User | None = None, **data: Any) 
         owner=owner,
         data=answers,
         expires_at=timezone.now() + datetime.timedelta(days=30),
-        trust_level="low" if owner else "",
+        trust_level=TrustLevel.LOW if owner else TrustLevel.NONE,
     )
 
 

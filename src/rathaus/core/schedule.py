@@ -15,6 +15,7 @@ SCHEDULES: dict[str, tuple[str, ...]] = {
     "hourly": (
         "rathaus.oparl.tasks.sync_remote_systems",
         "rathaus.oparl.tasks.check_stale_syncs",
+        "rathaus.forms.tasks.sweep_submissions",
     ),
     "daily": (
         "rathaus.monitor.tasks.compute_metrics",
