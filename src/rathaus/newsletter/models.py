@@ -13,6 +13,8 @@ says what is known about its mail (see `rathaus.newsletter.sending`).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -101,7 +103,7 @@ class Issue(TimeStampedModel):
 
     subject = models.CharField(_("Betreff"), max_length=200)
     intro = models.TextField(_("Einleitung"), blank=True, max_length=4000)
-    announcements = models.ManyToManyField(
+    announcements: models.ManyToManyField[Any, Any] = models.ManyToManyField(
         "news.Announcement",
         through="IssueItem",
         verbose_name=_("Meldungen"),
@@ -186,9 +188,7 @@ class Delivery(models.Model):
         SKIPPED = "skipped", _("übersprungen")
 
     issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="deliveries")
-    subscriber = models.ForeignKey(
-        Subscriber, on_delete=models.CASCADE, related_name="deliveries"
-    )
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="deliveries")
     state = models.CharField(
         _("Zustand"), max_length=10, choices=State.choices, default=State.PENDING
     )
@@ -202,9 +202,7 @@ class Delivery(models.Model):
         verbose_name_plural = _("Zustellungen")
         ordering = ["issue", "id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["issue", "subscriber"], name="newsletter_delivery_once"
-            )
+            models.UniqueConstraint(fields=["issue", "subscriber"], name="newsletter_delivery_once")
         ]
         indexes = [
             # The sender's next batch: pending rows of one issue in id order.
