@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urljoin, urlsplit
 
@@ -118,7 +117,8 @@ def test_sign_in_creates_a_citizen_with_the_asserted_level(client: Client, oidc:
     assert authorize_url.startswith(oidc.endpoint("authorization"))
     assert query["redirect_uri"] == [CALLBACK]
     assert query["code_challenge_method"] == ["S256"]
-    assert query["nonce"] and query["state"]
+    assert query["nonce"]
+    assert query["state"]
 
     response = come_back(client, authorize_at_provider(authorize_url, ANNA))
     assert response.status_code == 302, response.content.decode()

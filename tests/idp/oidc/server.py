@@ -179,7 +179,7 @@ def main() -> None:
         daemon_threads = True
 
     class QuietHandler(WSGIRequestHandler):
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: Any) -> None:
             pass
 
     server = make_server(

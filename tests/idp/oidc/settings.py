@@ -13,7 +13,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 WORK_DIR = Path(os.environ["IDP_WORK_DIR"])
 
-SECRET_KEY = "loopback-identity-provider-for-tests-only"  # noqa: S105
+SECRET_KEY = "loopback-identity-provider-for-tests-only"
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 ROOT_URLCONF = "tests.idp.oidc.urls"
