@@ -16,6 +16,7 @@ SCHEDULES: dict[str, tuple[str, ...]] = {
         "rathaus.oparl.tasks.sync_remote_systems",
         "rathaus.oparl.tasks.check_stale_syncs",
         "rathaus.forms.tasks.sweep_submissions",
+        "rathaus.news.tasks.sync_due_items",
     ),
     "daily": (
         "rathaus.monitor.tasks.compute_metrics",
