@@ -100,6 +100,7 @@ class DemoResult:
     search_rebuilt: bool = False
     warnings: list[str] = field(default_factory=list)
     council: CouncilDemoResult | None = None
+    news: Any = None  # rathaus.news.demo.NewsDemoResult
 
 
 def _read(name: str, key: str, data_dir: Path) -> list[dict[str, Any]]:
@@ -269,4 +270,8 @@ def load_demo(
                 scale=council_scale,
                 data_dir=council_dir if council_dir.is_dir() else COUNCIL_DIR,
             )
+        # News, official notices and events (texts and dates in `rathaus.news.demo`).
+        from rathaus.news.demo import load_news_demo
+
+        result.news = load_news_demo()
     return result
