@@ -123,3 +123,30 @@ def test_audit_command_refuses_what_is_not_a_web_address() -> None:
 
     with pytest.raises(CommandError, match="not an http"):
         call_command("audit", "file:///etc/passwd")
+
+
+@pytest.mark.django_db
+def test_a_site_audit_is_stored_with_pages_findings_and_a_summary(site: str) -> None:
+    from rathaus.monitor.audits import AuditSettings, run_site_audit, summarize
+    from rathaus.monitor.models import AuditFinding
+
+    run = run_site_audit(
+        [f"{site}/index.html"],
+        hosts={"127.0.0.1"},
+        options=AuditSettings(delay_seconds=0.0),
+    )
+
+    assert run.finished_at is not None
+    assert run.error == ""
+    assert run.pages.count() == 4
+    assert set(AuditFinding.objects.values_list("rule", flat=True)) == {
+        "image-alt",
+        "label",
+        "color-contrast",
+        "rathaus-reflow",
+    }
+    summary = summarize(run)
+    assert summary.pages == 4
+    assert summary.pages_without_serious == 1  # only the start page is clean
+    assert summary.reflowing == 3
+    assert summary.by_impact == {"critical": 2, "serious": 2}

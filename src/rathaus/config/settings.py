@@ -396,3 +396,9 @@ RATHAUS_CLAMAV_TIMEOUT = float(os.environ.get("RATHAUS_CLAMAV_TIMEOUT", "30"))
 # Fee payments: "test" (a test page on this site, no money moves) or "none" (the fee is
 # recorded as open and collected by invoice). Real platforms plug in as further providers.
 RATHAUS_PAYMENT_PROVIDER = os.environ.get("RATHAUS_PAYMENT_PROVIDER", "test")
+
+# --- Digitalization monitor -------------------------------------------------------------
+# Hosts the accessibility auditor may crawl besides this site (comma-separated), e.g. the
+# hosts of online services run for the town; Chromium as installed by the distribution.
+RATHAUS_AUDIT_HOSTS = os.environ.get("RATHAUS_AUDIT_HOSTS", "")
+RATHAUS_CHROMIUM = os.environ.get("RATHAUS_CHROMIUM", "")

@@ -217,3 +217,76 @@ class Headcount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.office} {self.as_of}: {self.staff}"
+
+
+# --- Question 3: accessibility audits ------------------------------------------------------
+
+
+class AuditRun(models.Model):
+    """One crawl of the auditor over the town's pages and the catalog's online services."""
+
+    started_at = models.DateTimeField(_("begonnen"))
+    finished_at = models.DateTimeField(_("beendet"), null=True, blank=True)
+    start_urls = models.JSONField(_("Startseiten"), default=list)
+    allowed_hosts = models.JSONField(_("erlaubte Hosts"), default=list)
+    error = models.TextField(_("Fehler"), blank=True)
+
+    class Meta:
+        verbose_name = _("Prüflauf Barrierefreiheit")
+        verbose_name_plural = _("Prüfläufe Barrierefreiheit")
+        ordering = ["-started_at"]
+        get_latest_by = "started_at"
+
+    def __str__(self) -> str:
+        return f"{self.started_at:%Y-%m-%d %H:%M}"
+
+
+class AuditPage(models.Model):
+    run = models.ForeignKey(AuditRun, on_delete=models.CASCADE, related_name="pages")
+    url = models.URLField(_("Adresse"), max_length=500)
+    title = models.CharField(_("Titel"), max_length=300, blank=True)
+    status = models.PositiveSmallIntegerField(_("HTTP-Status"), null=True, blank=True)
+    depth = models.PositiveSmallIntegerField(_("Klicks von der Startseite"))
+    reflows = models.BooleanField(_("passt auf 320 Pixel"), null=True, blank=True)
+    error = models.CharField(_("Fehler"), max_length=300, blank=True)
+    service = models.ForeignKey(
+        "catalog.Service",
+        verbose_name=_("Leistung"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="audit_pages",
+    )
+
+    class Meta:
+        verbose_name = _("geprüfte Seite")
+        verbose_name_plural = _("geprüfte Seiten")
+        ordering = ["run", "depth", "url"]
+        constraints = [models.UniqueConstraint(fields=["run", "url"], name="audit_page_unique")]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class AuditFinding(models.Model):
+    class Impact(models.TextChoices):
+        CRITICAL = "critical", _("kritisch")
+        SERIOUS = "serious", _("schwer")
+        MODERATE = "moderate", _("mittel")
+        MINOR = "minor", _("gering")
+
+    page = models.ForeignKey(AuditPage, on_delete=models.CASCADE, related_name="findings")
+    rule = models.CharField(_("Regel"), max_length=80)
+    criteria = models.JSONField(_("WCAG-Erfolgskriterien"), default=list)
+    impact = models.CharField(_("Schwere"), max_length=10, choices=Impact.choices, blank=True)
+    selector = models.CharField(_("Element"), max_length=500)
+    help = models.CharField(_("Beschreibung"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("Befund")
+        verbose_name_plural = _("Befunde")
+        ordering = ["page", "rule"]
+        indexes = [models.Index(fields=["rule"])]
+
+    def __str__(self) -> str:
+        return f"{self.rule} {self.selector}"
