@@ -169,3 +169,52 @@ def test_measures_done_ignores_cancelled_ones_and_counts_overdue(office: Office)
     snapshot = MetricSnapshot.objects.get(metric_id="q1.measures_done")
     assert snapshot.value == pytest.approx(33.3)
     assert snapshot.detail["overdue"] == 1
+
+
+def test_readability_of_service_texts(service_factory: Any) -> None:
+    service_factory(
+        name="Hund anmelden",
+        summary="Sie haben einen Hund. Melden Sie ihn an. Das geht online.",
+        description="",
+    )
+    service_factory(
+        leika_key="99010004002000",
+        slug="amtsdeutsch",
+        name="Amtsdeutsch",
+        summary=(
+            "Die Inanspruchnahme der Verwaltungsleistung setzt die Vorlage eines gültigen "
+            "Identitätsnachweises sowie die vollständige Beibringung sämtlicher "
+            "entscheidungserheblicher Unterlagen voraus."
+        ),
+        description="",
+    )
+
+    compute_all(only=["q3.service_texts_readable"])
+
+    snapshot = MetricSnapshot.objects.get(metric_id="q3.service_texts_readable")
+    assert snapshot.value == 50.0
+    assert snapshot.detail["texts"] == 2
+    assert snapshot.detail["hardest"][0]["name"] == "Amtsdeutsch"
+
+
+def test_audit_metrics_read_the_latest_finished_run(office: Office) -> None:
+    from rathaus.monitor.models import AuditFinding, AuditPage, AuditRun
+
+    now = timezone.now()
+    old = AuditRun.objects.create(
+        started_at=now - dt.timedelta(days=9), finished_at=now - dt.timedelta(days=9)
+    )
+    AuditPage.objects.create(run=old, url="https://a.example/", depth=0, reflows=False)
+    run = AuditRun.objects.create(started_at=now, finished_at=now)
+    clean = AuditPage.objects.create(run=run, url="https://a.example/", depth=0, reflows=True)
+    bad = AuditPage.objects.create(run=run, url="https://a.example/b", depth=1, reflows=True)
+    AuditPage.objects.create(run=run, url="https://a.example/c", depth=1, reflows=False)
+    AuditFinding.objects.create(page=bad, rule="image-alt", impact="critical", selector="img")
+    AuditFinding.objects.create(page=clean, rule="region", impact="moderate", selector="p")
+
+    compute_all(only=["q3.pages_without_serious_barriers", "q3.mobile_reflow"])
+
+    barriers = MetricSnapshot.objects.get(metric_id="q3.pages_without_serious_barriers")
+    assert barriers.value == pytest.approx(66.7)
+    assert barriers.detail["by_impact"] == {"critical": 1, "moderate": 1}
+    assert MetricSnapshot.objects.get(metric_id="q3.mobile_reflow").value == pytest.approx(66.7)

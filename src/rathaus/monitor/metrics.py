@@ -14,10 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from rathaus.cases.models import ONLINE_CHANNELS, Case, MediaBreak
+from rathaus.catalog.models import Service
 from rathaus.catalog.selectors import missing_online_services, online_coverage
 from rathaus.council.deadlines import invitation_timeliness
 from rathaus.council.video import video_share
-from rathaus.monitor.models import Device, Headcount, Measure
+from rathaus.monitor.audits import summarize
+from rathaus.monitor.models import AuditRun, Device, Headcount, Measure
+from rathaus.monitor.readability import readability
 from rathaus.monitor.registry import Measurement, metric, share
 from rathaus.news.models import Announcement
 
@@ -297,3 +300,98 @@ def devices_out_of_warranty(day: dt.date) -> Measurement:
     total = in_use.count()
     expired = in_use.filter(warranty_until__lt=day).count()
     return Measurement(share(expired, total), {"devices": total, "expired": expired})
+
+
+# --- Q3 simply accessible --------------------------------------------------------------------
+
+READABLE_FLESCH = 60  # "mittel" and easier: understood by 13- to 15-year-olds
+
+
+def _mean(values: list[float]) -> float | None:
+    return round(sum(values) / len(values), 1) if values else None
+
+
+def _latest_audit(day: dt.date) -> AuditRun | None:
+    _start, end = window(day, dt.timedelta(days=1))
+    return AuditRun.objects.filter(finished_at__lt=end, error="").order_by("-finished_at").first()
+
+
+@metric(
+    "q3.pages_without_serious_barriers",
+    question="Q3",
+    title=_("Geprüfte Seiten ohne schwere Barrieren"),
+    unit="percent",
+    formula=_(
+        "Seiten ohne kritischen oder schweren axe-core-Befund (WCAG 2.1 A/AA) / alle "
+        "geprüften Seiten des letzten Prüflaufs"
+    ),
+    source=_("Barrierefreiheitsprüfung (axe-core in Chromium)"),
+    reading=_("Je höher, desto eher können alle Menschen die Seiten nutzen."),
+)
+def pages_without_serious_barriers(day: dt.date) -> Measurement:
+    run = _latest_audit(day)
+    if run is None:
+        return Measurement(None)
+    summary = summarize(run)
+    return Measurement(
+        share(summary.pages_without_serious, summary.pages),
+        {
+            "run": run.pk,
+            "pages": summary.pages,
+            "by_impact": summary.by_impact,
+            "top_rules": summary.top_rules,
+        },
+    )
+
+
+@metric(
+    "q3.mobile_reflow",
+    question="Q3",
+    title=_("Seiten, die auf einem Smartphone ohne Querscrollen lesbar sind"),
+    unit="percent",
+    formula=_("Seiten ohne horizontales Scrollen bei 320 CSS-Pixeln / alle geprüften Seiten"),
+    source=_("Barrierefreiheitsprüfung, mobile Ansicht (WCAG 1.4.10)"),
+    reading=_("Je höher, desto besser funktionieren die Seiten auf dem Telefon."),
+)
+def mobile_reflow(day: dt.date) -> Measurement:
+    run = _latest_audit(day)
+    if run is None:
+        return Measurement(None)
+    summary = summarize(run)
+    return Measurement(share(summary.reflowing, summary.pages), {"run": run.pk})
+
+
+@metric(
+    "q3.service_texts_readable",
+    question="Q3",
+    title=_("Leistungsbeschreibungen in verständlicher Sprache"),
+    unit="percent",
+    formula=_(
+        "veröffentlichte Leistungen, deren Kurz- und Volltext einen Flesch-Wert (Amstad) "
+        "von mindestens 60 erreicht / alle veröffentlichten Leistungen mit Text"
+    ),
+    source=_("Leistungskatalog, Lesbarkeitsformeln Flesch-Amstad und Wiener Sachtextformel"),
+    reading=_("Je höher, desto mehr Texte verstehen auch Menschen ohne Verwaltungsdeutsch."),
+)
+def service_texts_readable(day: dt.date) -> Measurement:
+    scores = []
+    hardest: list[tuple[float, str]] = []
+    for name, summary, description in Service.objects.published().values_list(
+        "name", "summary", "description"
+    ):
+        result = readability(f"{summary}\n\n{description}")
+        if result is None:
+            continue
+        scores.append(result)
+        hardest.append((result.flesch_amstad, name))
+    readable = sum(1 for r in scores if r.flesch_amstad >= READABLE_FLESCH)
+    hardest.sort()
+    return Measurement(
+        share(readable, len(scores)),
+        {
+            "texts": len(scores),
+            "mean_flesch_amstad": _mean([r.flesch_amstad for r in scores]),
+            "mean_wiener_sachtextformel": _mean([r.wiener_sachtextformel for r in scores]),
+            "hardest": [{"name": name, "flesch": score} for score, name in hardest[:10]],
+        },
+    )
