@@ -193,6 +193,19 @@ def test_eidas_levels_a_requested_minimum_and_own_mappings(
     assert refs == ["http://eidas.europa.eu/LoA/substantial"]
 
 
+@pytest.mark.django_db
+def test_encrypted_assertion_as_bundid_sends_it(client: Client, saml: LoopbackIdP) -> None:
+    saml.misbehave.add("encrypt")
+    action, fields = at_provider(start(client), IVO)
+    xml = base64.b64decode(fields["SAMLResponse"]).decode()
+    assert "EncryptedAssertion" in xml
+    assert "Ipsen" not in xml
+    response = post_to_acs(client, action, fields)
+    assert response.status_code == 302, response.content.decode()
+    assert client.session[SESSION_KEY] == "substantiell"
+    assert ExternalIdentity.objects.get().user.last_name == "Ipsen"
+
+
 def refused(response: Any, client: Client, words: str) -> None:
     page = response.content.decode()
     assert response.status_code == 400, page

@@ -7,7 +7,8 @@ back through an auto-submitting HTTP-POST form. A threaded wsgiref server serves
 loopback port; key and certificate are made with `cryptography` in a temporary folder.
 
 `misbehave` switches make it send what a broken or hostile provider would: an unsigned
-assertion, or an assertion for another audience.
+assertion, or an assertion for another audience; "encrypt" encrypts the assertion to the
+service provider's key from its metadata, as BundID does.
 """
 
 from __future__ import annotations
@@ -219,6 +220,9 @@ class LoopbackIdP:
             authn={"class_ref": user.class_ref, "authn_auth": self.entity_id},
             sign_assertion="unsigned" not in self.misbehave,
             sign_response=False,
+            # BundID encrypts the assertion to the SP's key from its metadata.
+            encrypt_assertion="encrypt" in self.misbehave,
+            encrypt_assertion_self_contained=True,
         )
         info = self.server.apply_binding(
             BINDING_HTTP_POST, str(response), destination, relay_state, response=True
