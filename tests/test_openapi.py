@@ -79,8 +79,11 @@ def test_every_parameter_and_error_is_documented(committed: dict[str, Any]) -> N
     assert all(p.get("description") for p in services["parameters"])
     error_ref = {"$ref": "#/components/schemas/Error"}
     for path, item in committed["paths"].items():
-        responses = item["get"]["responses"]
-        assert responses["404"]["content"]["application/json"]["schema"] == error_ref, path
+        for operation in item.values():
+            responses = operation["responses"]
+            assert responses["404"]["content"]["application/json"]["schema"] == error_ref, path
+            if operation.get("security") != [{}]:  # the case API: personal data, sign-in
+                assert responses["401"]["content"]["application/json"]["schema"] == error_ref
     for path in ("/api/v1/services/", "/api/v1/services/{leika_key}/"):
         responses = committed["paths"][path]["get"]["responses"]
         assert responses["400"]["content"]["application/json"]["schema"] == error_ref
@@ -96,7 +99,11 @@ def test_every_parameter_and_error_is_documented(committed: dict[str, Any]) -> N
 
 @pytest.fixture
 def sample(db: None, office: Office, life_situation: LifeSituation) -> dict[str, str]:
-    """One object of each kind, with every optional part filled, and the path values to use."""
+    """One object of each kind, with every optional part filled, and the path values to use.
+
+    The case API needs a sign-in: `token` belongs to an administrator who is also the
+    applicant of the sample case, so both the staff and the citizen endpoints have data.
+    """
     service = make_service(
         office=office,
         topic="recht-ordnung",
@@ -108,7 +115,29 @@ def sample(db: None, office: Office, life_situation: LifeSituation) -> dict[str,
         life_situations=[life_situation],
     )
     make_service(leika_key="99123001000000", name="Geburtsurkunde", summary="Standesamt.")
-    return {"leika_key": service.leika_key, "slug": office.slug}
+    from rest_framework.authtoken.models import Token
+
+    from rathaus.accounts import roles
+    from rathaus.cases import services as case_services
+    from tests.conftest import make_user
+
+    admin = make_user("api-admin", roles.ADMINISTRATOR, office=office)
+    case = case_services.create_case(
+        office=office,
+        channel="online",
+        subject="Personalausweis",
+        service_id=service.pk,
+        applicant=admin,
+        applicant_name="Erika Mustermann",
+        data={"name": "Erika Mustermann"},
+    )
+    token = Token.objects.create(user=admin)
+    return {
+        "leika_key": service.leika_key,
+        "slug": office.slug,
+        "reference": case.reference,
+        "token": token.key,
+    }
 
 
 def response_validator(document: dict[str, Any], schema: dict[str, Any]) -> Any:
@@ -118,20 +147,31 @@ def response_validator(document: dict[str, Any], schema: dict[str, Any]) -> Any:
     return validators.OAS30Validator(root, format_checker=validators.OAS30Validator.FORMAT_CHECKER)
 
 
-def body_schema(document: dict[str, Any], path: str, status: str) -> dict[str, Any]:
-    schema: dict[str, Any] = document["paths"][path]["get"]["responses"][status]["content"][
+def body_schema(
+    document: dict[str, Any], path: str, status: str, method: str = "get"
+) -> dict[str, Any]:
+    schema: dict[str, Any] = document["paths"][path][method]["responses"][status]["content"][
         "application/json"
     ]["schema"]
     return schema
+
+
+def auth_headers(document: dict[str, Any], path: str, method: str, sample: dict[str, str]) -> Any:
+    """The token header for operations that need a sign-in (the case API), else none."""
+    if document["paths"][path][method].get("security") == [{}]:
+        return {}
+    return {"Authorization": f"Token {sample['token']}"}
 
 
 def test_every_documented_path_answers_as_documented(
     client: Any, committed: dict[str, Any], sample: dict[str, str]
 ) -> None:
     assert committed["paths"], "the document lists no paths"
-    for template in committed["paths"]:
+    for template, item in committed["paths"].items():
+        if "get" not in item:
+            continue  # the one write (a case transition) is checked below
         url = re.sub(r"\{(\w+)\}", lambda m: sample[m.group(1)], template)
-        response = client.get(url)
+        response = client.get(url, headers=auth_headers(committed, template, "get", sample))
         assert response.status_code == 200, (template, response.content[:300])
         body = response.json()
         if "results" in body:
@@ -139,9 +179,39 @@ def test_every_documented_path_answers_as_documented(
         response_validator(committed, body_schema(committed, template, "200")).validate(body)
 
 
+def test_case_transition_answers_as_documented(
+    client: Any, committed: dict[str, Any], sample: dict[str, str]
+) -> None:
+    template = "/api/v1/cases/{reference}/transition/"
+    url = template.replace("{reference}", sample["reference"])
+    headers = auth_headers(committed, template, "post", sample)
+    for payload, status in (
+        ({"state": "in_review", "version": 1}, "200"),
+        ({"state": "waiting", "version": 1}, "409"),
+        ({"state": "waiting"}, "400"),
+    ):
+        response = client.post(url, payload, content_type="application/json", headers=headers)
+        assert str(response.status_code) == status, response.content[:300]
+        response_validator(committed, body_schema(committed, template, status, "post")).validate(
+            response.json()
+        )
+    for url, template, status in (
+        ("/api/v1/cases/?state=offen", "/api/v1/cases/", "400"),
+        ("/api/v1/cases/BUX-1999-000001/", "/api/v1/cases/{reference}/", "404"),
+    ):
+        response = client.get(url, headers=headers)
+        assert str(response.status_code) == status
+        response_validator(committed, body_schema(committed, template, status)).validate(
+            response.json()
+        )
+
+
 @pytest.mark.parametrize(
     ("url", "template", "status"),
     [
+        ("/api/v1/cases/", "/api/v1/cases/", "401"),
+        ("/api/v1/me/cases/", "/api/v1/me/cases/", "401"),
+        ("/api/v1/cases/BUX-1999-000001/", "/api/v1/cases/{reference}/", "401"),
         ("/api/v1/services/?modified_since=bald", "/api/v1/services/", "400"),
         ("/api/v1/services/?page=42", "/api/v1/services/", "404"),
         ("/api/v1/services/123/", "/api/v1/services/{leika_key}/", "400"),

@@ -77,12 +77,12 @@ class TransitionSerializer(serializers.Serializer[Any]):
 # --- output ---------------------------------------------------------------------------------
 
 
-class ServiceRefSerializer(serializers.Serializer[Any]):
+class CaseServiceSerializer(serializers.Serializer[Any]):
     leika_key = serializers.CharField(help_text="LeiKa key (14 digits).")
     name = serializers.CharField()
 
 
-class OfficeRefSerializer(serializers.Serializer[Any]):
+class CaseOfficeSerializer(serializers.Serializer[Any]):
     slug = serializers.SlugField()
     name = serializers.CharField()
 
@@ -92,8 +92,8 @@ class CaseSerializer(serializers.Serializer[Case]):
 
     reference = serializers.CharField(help_text="Aktenzeichen, e.g. BUX-2026-000123.")
     subject = serializers.CharField()
-    service = NullableObjectField(ServiceRefSerializer, help_text="The service applied for.")
-    office = OfficeRefSerializer(help_text="The office working the case.")
+    service = NullableObjectField(CaseServiceSerializer, help_text="The service applied for.")
+    office = CaseOfficeSerializer(help_text="The office working the case.")
     channel = serializers.ChoiceField(choices=Channel.choices, help_text="How it came in.")
     state = serializers.ChoiceField(choices=State.choices)
     state_label = serializers.CharField(source="get_state_display")
@@ -175,8 +175,8 @@ class MyCaseSerializer(serializers.Serializer[Case]):
 
     reference = serializers.CharField()
     subject = serializers.CharField()
-    service = NullableObjectField(ServiceRefSerializer)
-    office = OfficeRefSerializer()
+    service = NullableObjectField(CaseServiceSerializer)
+    office = CaseOfficeSerializer()
     state = serializers.ChoiceField(choices=State.choices)
     status = serializers.SerializerMethodField(help_text="The state in plain words.")
     outcome = serializers.ChoiceField(choices=Outcome.choices)

@@ -324,7 +324,11 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
     # Name shared enums after what they are, not after the first field that uses them.
-    "ENUM_NAME_OVERRIDES": {"TopicEnum": "rathaus.catalog.models.Topic.choices"},
+    "ENUM_NAME_OVERRIDES": {
+        "TopicEnum": "rathaus.catalog.models.Topic.choices",
+        "CaseStateEnum": "rathaus.cases.models.State.choices",
+        "CaseChannelEnum": "rathaus.cases.models.Channel.choices",
+    },
 }
 
 # --- Logging ----------------------------------------------------------------------------
