@@ -172,7 +172,7 @@ def test_manage_preferences_from_the_link(client: Client, world: World, smtp: An
     subscriber = active_subscriber("leser@example.org", world.verkehr)
     url = f"/newsletter/einstellungen/{subscriber.token}/"
     page = client.get(url).content.decode()
-    assert re.search(r'<input[^>]*value="%d"[^>]*checked' % world.verkehr.pk, page)
+    assert re.search(rf'<input[^>]*value="{world.verkehr.pk}"[^>]*checked', page)
     response = Client(enforce_csrf_checks=True).post(
         url, {"topics": [str(world.kultur.pk), str(world.bauen.pk)]}
     )

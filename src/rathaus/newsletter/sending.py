@@ -29,7 +29,7 @@ from typing import Any
 
 from django.core.mail import get_connection
 from django.db import transaction
-from django.db.models import Count, F
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -55,7 +55,7 @@ class SendResult:
     sent: int = 0
     failed: int = 0
     skipped: int = 0
-    retry: int = 0
+    retry: int = 0  # refused for now (4xx), left pending for the next run
     batches: int = 0
     states: dict[str, int] = field(default_factory=dict)
 
@@ -131,6 +131,15 @@ def _error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"[:500]
 
 
+def _transient(exc: smtplib.SMTPException) -> bool:
+    """4xx: the server may take it later; 5xx: it never will."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _msg in exc.recipients.values()]
+    else:
+        codes = [getattr(exc, "smtp_code", 500)]
+    return bool(codes) and all(400 <= code < 500 for code in codes)
+
+
 def send_issue(
     issue_id: int,
     *,
@@ -143,9 +152,12 @@ def send_issue(
     rendered: dict[str, mail.RenderedIssue] = {}
     crash = _crash_point()
 
+    # Rows refused for now (4xx) wait for the next run instead of being hammered at once.
+    deferred: set[int] = set()
     while True:
         batch = list(
             Delivery.objects.filter(issue_id=issue.pk, state=State.PENDING)
+            .exclude(pk__in=deferred)
             .select_related("subscriber")
             .order_by("pk")[:batch_size]
         )
@@ -158,6 +170,8 @@ def send_issue(
         try:
             for delivery in batch:
                 outcome = _deliver(delivery, issue, rendered, connection)
+                if outcome == "retry":
+                    deferred.add(delivery.pk)
                 setattr(result, outcome, getattr(result, outcome) + 1)
                 if crash == ("after-commit", result.sent) and outcome == "sent":
                     os._exit(17)
@@ -213,18 +227,14 @@ def _deliver(
     row = Delivery.objects.filter(pk=delivery.pk, state=State.SENDING)
     try:
         _send(connection, message)
-    except smtplib.SMTPRecipientsRefused as exc:
-        row.update(state=State.FAILED, error=_error(exc))
-        return "failed"
-    except (smtplib.SMTPDataError, smtplib.SMTPSenderRefused) as exc:
-        transient = 400 <= exc.smtp_code < 500
-        if isinstance(exc, smtplib.SMTPSenderRefused) or (
-            transient and delivery.attempts + 1 < MAX_ATTEMPTS
-        ):
-            # Not taken by the server: safe to try again (sender refused: the run stops).
+    except smtplib.SMTPSenderRefused as exc:
+        # Our own address is refused: every mail would be. Not taken, so back in the queue.
+        row.update(state=State.PENDING, error=_error(exc))
+        raise
+    except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as exc:
+        # Refused before acceptance, so trying again later cannot duplicate anything.
+        if _transient(exc) and delivery.attempts + 1 < MAX_ATTEMPTS:
             row.update(state=State.PENDING, error=_error(exc))
-            if isinstance(exc, smtplib.SMTPSenderRefused):
-                raise
             return "retry"
         row.update(state=State.FAILED, error=_error(exc))
         return "failed"
@@ -238,6 +248,19 @@ def _deliver(
 
 def _sent_so_far(issue_id: int) -> int:
     return Delivery.objects.filter(issue_id=issue_id, state=State.SENT).count()
+
+
+def resume_all() -> int:
+    """Continue the issues whose sending was started and has pending deliveries."""
+    ids = list(
+        Issue.objects.filter(status=Issue.Status.SENDING)
+        .filter(Q(snapshot_at__isnull=True) | Q(deliveries__state=State.PENDING))
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    for issue_id in ids:
+        send_issue(issue_id)
+    return len(ids)
 
 
 def send_test(*, issue: Issue, to: str, language: str = "de", connection: Any = None) -> None:

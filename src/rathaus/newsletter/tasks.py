@@ -1,7 +1,8 @@
 """Background tasks of the newsletter (django-tasks, queue "mail").
 
 `send_issue` may run any number of times for one issue: it continues with the pending
-deliveries (see `newsletter.sending`). `purge_unconfirmed` runs daily (core/schedule.py).
+deliveries (see `newsletter.sending`). `resume_sending` runs hourly, `purge_unconfirmed`
+daily (core/schedule.py).
 """
 
 from __future__ import annotations
@@ -31,6 +32,12 @@ def send_issue(issue_id: int) -> dict[str, int]:
     """Send (or continue sending) an issue; returns the deliveries per state."""
     result = sending.send_issue(issue_id)
     return result.states
+
+
+@task(queue_name="mail")
+def resume_sending() -> int:
+    """Continue every issue still being sent (after a crash, or 4xx refusals); hourly."""
+    return sending.resume_all()
 
 
 @task()
