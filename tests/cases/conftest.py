@@ -39,6 +39,12 @@ def upload(name: str, content: bytes, content_type: str = "application/pdf") -> 
     return SimpleUploadedFile(name, content, content_type=content_type)
 
 
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings: Any) -> None:
+    # Accounts are made by the dozen here; the real hasher costs seconds on a busy machine.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def office_b(db: None) -> Office:
     return Office.objects.create(

@@ -234,9 +234,7 @@ def test_closed_case_refuses_changes(case: Case, clerk: User) -> None:
         services.change_state(case, State.IN_REVIEW, actor=clerk, expected_version=closed.version)
 
 
-def test_retention_follows_the_form_definition_or_six_years(
-    office: Office, clerk: User
-) -> None:
+def test_retention_follows_the_form_definition_or_six_years(office: Office, clerk: User) -> None:
     from tests.forms.factories import make_form
 
     definition = make_form(office, retention_days=30)
@@ -271,9 +269,7 @@ def test_document_is_checked_and_stored_privately(case: Case, clerk: User) -> No
         assert handle.read() == pdf
 
 
-def test_mislabelled_scan_is_refused_and_types_come_from_the_bytes(
-    case: Case, clerk: User
-) -> None:
+def test_mislabelled_scan_is_refused_and_types_come_from_the_bytes(case: Case, clerk: User) -> None:
     with pytest.raises(ValidationFailed) as info:
         services.add_document(
             case,
@@ -377,7 +373,8 @@ def test_message_mails_the_applicant_without_content(
     )
     body = mail.get_payload(decode=True).decode()
     assert f"Sie haben eine neue Nachricht zu Ihrem Antrag {case.reference}" in body
-    assert "Geheimer Inhalt" not in body and "Bello" not in body
+    assert "Geheimer Inhalt" not in body
+    assert "Bello" not in body
     assert "https://rathaus.example.org/" in body
 
 
@@ -415,7 +412,8 @@ def test_decide_with_a_decision_letter(
         decided = services.decide(
             case, actor=clerk, outcome="rejected", template=template, expected_version=1
         )
-    assert decided.state == State.DECIDED and decided.outcome == "rejected"
+    assert decided.state == State.DECIDED
+    assert decided.outcome == "rejected"
     assert decided.version == 2  # one action, one version
     letter = CaseDocument.objects.get(case=case, kind=CaseDocument.Kind.LETTER)
     assert letter.visible_to_applicant
@@ -429,7 +427,8 @@ def test_media_break_is_recorded(case: Case, clerk: User) -> None:
     entry = services.record_media_break(
         case, actor=clerk, kind=MediaBreak.Kind.POSTED, note="Bescheid per Post", expected_version=1
     )
-    assert entry.by == clerk and entry.kind == "posted"
+    assert entry.by == clerk
+    assert entry.kind == "posted"
     with pytest.raises(ValidationFailed):
         services.record_media_break(case, actor=clerk, kind="fax", expected_version=2)
 
@@ -448,11 +447,13 @@ def test_register_paper_case_with_scan(office: Office, clerk: User) -> None:
             note="kam mit Briefmarke",
         ),
     )
-    assert case.channel == "post" and case.office == office
+    assert case.channel == "post"
+    assert case.office == office
     assert case.applicant_address.startswith("Lange Straße 1")
     assert timezone.localdate(case.received_at) == timezone.localdate() - dt.timedelta(days=3)
     scan = CaseDocument.objects.get(case=case)
-    assert scan.kind == CaseDocument.Kind.SCAN and scan.size == len(pdf)
+    assert scan.kind == CaseDocument.Kind.SCAN
+    assert scan.size == len(pdf)
     kinds = sorted(MediaBreak.objects.filter(case=case).values_list("kind", flat=True))
     assert kinds == ["paper_in", "scanned"]
     assert [e.action for e in events(case)] == [
@@ -562,8 +563,10 @@ def test_bulk_reports_stale_and_forbidden_cases_and_does_the_rest(
     assert [r.ok for r in results] == [True, False, True, False]
     assert "inzwischen geändert" in results[1].message
     assert results[3].reference == ""  # not even its reference is told
-    assert fresh(first).assignee == clerk and fresh(third).assignee == clerk
-    assert fresh(second).assignee is None and fresh(foreign).assignee is None
+    assert fresh(first).assignee == clerk
+    assert fresh(third).assignee == clerk
+    assert fresh(second).assignee is None
+    assert fresh(foreign).assignee is None
 
     moved = services.bulk_apply(
         actor=clerk,
@@ -575,8 +578,10 @@ def test_bulk_reports_stale_and_forbidden_cases_and_does_the_rest(
     back = services.bulk_apply(
         actor=clerk, action="transition", target=State.RECEIVED, items=[(first.pk, 3)]
     )
-    assert not back[0].ok and "nicht nach" in back[0].message
+    assert not back[0].ok
+    assert "nicht nach" in back[0].message
     given = services.bulk_apply(
         actor=clerk, action="assign", assignee=colleague, items=[(third.pk, 3)]
     )
-    assert given[0].ok and fresh(third).assignee == colleague
+    assert given[0].ok
+    assert fresh(third).assignee == colleague
