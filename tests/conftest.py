@@ -44,6 +44,13 @@ def _small_council_demo(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _no_usage_counting(settings: Any) -> None:
+    # Counting page views writes now and then; query-count assertions must not see it.
+    # tests/monitor/test_usage.py switches it on.
+    settings.RATHAUS_USAGE_COUNTING = False
+
+
+@pytest.fixture(autouse=True)
 def _german_by_default() -> Iterator[None]:
     # A request to an /en/ page leaves English active in the thread, and reverse() in the
     # next test would follow it; every test starts in German, the site's default.

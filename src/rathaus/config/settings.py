@@ -98,6 +98,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "rathaus.core.middleware.ContentSecurityPolicyMiddleware",
+    "rathaus.monitor.middleware.UsageCountingMiddleware",
 ]
 
 ROOT_URLCONF = "rathaus.config.urls"
@@ -406,3 +407,5 @@ RATHAUS_PAYMENT_PROVIDER = os.environ.get("RATHAUS_PAYMENT_PROVIDER", "test")
 # hosts of online services run for the town; Chromium as installed by the distribution.
 RATHAUS_AUDIT_HOSTS = os.environ.get("RATHAUS_AUDIT_HOSTS", "")
 RATHAUS_CHROMIUM = os.environ.get("RATHAUS_CHROMIUM", "")
+# Cookieless counting of page views per service (no addresses or identifiers are stored).
+RATHAUS_USAGE_COUNTING = env_bool("RATHAUS_USAGE_COUNTING", default=True)

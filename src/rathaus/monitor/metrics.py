@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -18,8 +18,9 @@ from rathaus.catalog.models import Service
 from rathaus.catalog.selectors import missing_online_services, online_coverage
 from rathaus.council.deadlines import invitation_timeliness
 from rathaus.council.video import video_share
+from rathaus.forms.models import Draft
 from rathaus.monitor.audits import summarize
-from rathaus.monitor.models import AuditRun, Device, Headcount, Measure
+from rathaus.monitor.models import AuditRun, Device, Headcount, Measure, UsageCount
 from rathaus.monitor.readability import readability
 from rathaus.monitor.registry import Measurement, metric, share
 from rathaus.news.models import Announcement
@@ -395,3 +396,46 @@ def service_texts_readable(day: dt.date) -> Measurement:
             "hardest": [{"name": name, "flesch": score} for score, name in hardest[:10]],
         },
     )
+
+
+@metric(
+    "q5.service_page_views",
+    question="Q5",
+    title=_("Aufrufe der Leistungsseiten in 30 Tagen"),
+    unit="count",
+    formula=_("Seitenaufrufe der Leistungs- und Antragsseiten ohne Bots, ohne Cookies gezählt"),
+    source=_("eigene cookielose Zählung; Matomo, wenn angebunden"),
+    reading=_("Zeigt, wie oft Bürger*innen Informationen zu Leistungen abrufen."),
+)
+def service_page_views(day: dt.date) -> Measurement:
+    start = day - USAGE_WINDOW + dt.timedelta(days=1)
+    rows = UsageCount.objects.filter(
+        day__gte=start, day__lte=day, service__isnull=False, event=UsageCount.Event.VIEW
+    )
+    by_source = dict(rows.values_list("source").annotate(n=Sum("count")).values_list("source", "n"))
+    top = (
+        rows.values_list("service__name")
+        .annotate(n=Sum("count"))
+        .order_by("-n", "service__name")[:10]
+    )
+    return Measurement(
+        float(sum(by_source.values())),
+        {"by_source": by_source, "top": [{"name": name, "views": n} for name, n in top]},
+    )
+
+
+@metric(
+    "q5.form_completion",
+    question="Q5",
+    title=_("Begonnene Online-Anträge, die abgeschickt wurden"),
+    unit="percent",
+    formula=_("abgeschickte Anträge / begonnene Anträge (Entwürfe) in 30 Tagen"),
+    source=_("Online-Anträge"),
+    reading=_("Je höher, desto weniger Menschen brechen einen Antrag ab."),
+)
+def form_completion(day: dt.date) -> Measurement:
+    start, end = window(day, USAGE_WINDOW)
+    drafts = Draft.objects.filter(created__gte=start, created__lt=end)
+    started = drafts.count()
+    submitted = drafts.filter(submitted_at__isnull=False).count()
+    return Measurement(share(submitted, started), {"started": started, "submitted": submitted})

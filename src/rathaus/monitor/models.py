@@ -290,3 +290,51 @@ class AuditFinding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule} {self.selector}"
+
+
+# --- Question 5: usage, counted without personal data -------------------------------------
+
+
+class UsageCount(models.Model):
+    """Page views and distinct visitors of a day, per service (or of the whole site).
+
+    Visitors are told apart only within a day, by a hash with a salt that exists in memory
+    for that day alone; neither addresses nor hashes are stored.
+    """
+
+    class Event(models.TextChoices):
+        VIEW = "view", _("Seitenaufruf")
+        VISITOR = "visitor", _("Besucher*in (je Tag)")
+
+    class Source(models.TextChoices):
+        RATHAUS = "rathaus", _("Rathaus (eigene Zählung)")
+        MATOMO = "matomo", _("Matomo")
+
+    day = models.DateField(_("Tag"))
+    service = models.ForeignKey(
+        "catalog.Service",
+        verbose_name=_("Leistung"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="usage_counts",
+    )
+    event = models.CharField(_("Ereignis"), max_length=10, choices=Event.choices)
+    source = models.CharField(
+        _("Quelle"), max_length=10, choices=Source.choices, default=Source.RATHAUS
+    )
+    count = models.PositiveIntegerField(_("Anzahl"), default=0)
+
+    class Meta:
+        verbose_name = _("Nutzungszahl")
+        verbose_name_plural = _("Nutzungszahlen")
+        ordering = ["-day"]
+        constraints = [
+            # Rows of the whole site (no service) may repeat after a race: figures are sums.
+            models.UniqueConstraint(
+                fields=["day", "service", "event", "source"], name="usage_count_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.service_id} {self.event}: {self.count}"
