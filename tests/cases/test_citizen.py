@@ -64,8 +64,11 @@ def test_list_shows_own_cases_with_counts_and_drafts(
     foreign = make_case(office, applicant=other_citizen, subject="Fremder Antrag")
     definition = FormDefinition.objects.create(slug="hund", title="Hund anmelden", office=office)
     version = FormVersion.objects.create(definition=definition, number=1, status="published")
-    Draft.objects.create(
-        version=version, owner=citizen, expires_at=timezone.now() + dt.timedelta(days=30)
+    own_draft = Draft.objects.create(
+        version=version,
+        owner=citizen,
+        step="angaben",
+        expires_at=timezone.now() + dt.timedelta(days=30),
     )
     Draft.objects.create(
         version=version, owner=other_citizen, expires_at=timezone.now() + dt.timedelta(days=30)
@@ -82,6 +85,11 @@ def test_list_shows_own_cases_with_counts_and_drafts(
     assert "Ihre Antwort wird benötigt" in html  # waiting, in plain words
     assert "Hund anmelden" in html  # the draft
     assert html.count("zuletzt bearbeitet") == 1  # only the own draft
+    # Back to the step the citizen was on.
+    assert (
+        reverse("forms:step", kwargs={"token": own_draft.resume_token, "step_id": "angaben"})
+        in html
+    )
 
 
 def test_case_page_shows_plain_history_messages_and_visible_documents(

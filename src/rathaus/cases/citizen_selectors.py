@@ -158,10 +158,12 @@ class DraftRow:
 
 
 def _draft_url(draft: Any) -> str:
-    url = getattr(draft, "resume_url", "")
-    if url:
-        return str(url)
+    """Back to the step the citizen was on (their own drafts open without the signed link)."""
     try:
+        if draft.step:
+            return reverse(
+                "forms:step", kwargs={"token": draft.resume_token, "step_id": draft.step}
+            )
         return reverse("forms:start", kwargs={"slug": draft.version.definition.slug})
     except NoReverseMatch:
         return ""
