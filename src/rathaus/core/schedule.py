@@ -17,11 +17,13 @@ SCHEDULES: dict[str, tuple[str, ...]] = {
         "rathaus.oparl.tasks.check_stale_syncs",
         "rathaus.forms.tasks.sweep_submissions",
         "rathaus.news.tasks.sync_due_items",
+        "rathaus.newsletter.tasks.resume_sending",
     ),
     "daily": (
         "rathaus.monitor.tasks.compute_metrics",
         "rathaus.council.tasks.send_alert_digests",
         "rathaus.council.tasks.purge_unconfirmed_subscriptions",
+        "rathaus.newsletter.tasks.purge_unconfirmed",
         "rathaus.cases.tasks.send_deadline_reminders",
         "rathaus.cases.retention.apply_retention",
     ),
