@@ -101,6 +101,7 @@ class DemoResult:
     warnings: list[str] = field(default_factory=list)
     council: CouncilDemoResult | None = None
     news: Any = None  # rathaus.news.demo.NewsDemoResult
+    newsletter: Any = None  # rathaus.newsletter.demo.NewsletterDemoResult
 
 
 def _read(name: str, key: str, data_dir: Path) -> list[dict[str, Any]]:
@@ -274,4 +275,8 @@ def load_demo(
         from rathaus.news.demo import load_news_demo
 
         result.news = load_news_demo()
+        # Newsletter subscribers and a sent issue (needs the news topics and items).
+        from rathaus.newsletter.demo import load_newsletter_demo
+
+        result.newsletter = load_newsletter_demo()
     return result
