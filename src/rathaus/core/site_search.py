@@ -19,7 +19,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Q
-from django.urls import translate_url
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import get_language
@@ -269,7 +268,8 @@ def _language_url(url: str) -> str:
     language = get_language() or settings.LANGUAGE_CODE
     if language == settings.LANGUAGE_CODE or not url.startswith("/"):
         return url
-    return translate_url(url, language)
+    # i18n_patterns without translated segments: another language only adds its prefix.
+    return f"/{language}{url}"
 
 
 def _fill(entries: Sequence[Entry], query: search.ParsedQuery) -> set[str]:
