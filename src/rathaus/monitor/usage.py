@@ -20,16 +20,27 @@ import secrets
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import HttpRequest
-from django.utils import timezone
+from django.urls import Resolver404, resolve
+from django.utils import timezone, translation
 
+from rathaus.catalog.models import Service
+from rathaus.forms.models import FormDefinition
+from rathaus.integrations.matomo import PageDay
 from rathaus.monitor.models import UsageCount
 
 FLUSH_SECONDS = 30.0
+SLUG_CACHE_SECONDS = 300
+# Pages that belong to one service: the catalog page and the start page of its form.
+SERVICE_VIEWS = {"catalog:detail": "service", "forms:start": "form"}
 BOT = re.compile(
     r"bot|crawl|spider|slurp|preview|monitor|checker|curl|wget|python|httpx|java/|go-http|"
     r"headless|lighthouse|rathausauditor|axe",
@@ -105,3 +116,59 @@ def _add(day: dt.date, service_id: int | None, event: str, n: int) -> None:
             UsageCount.objects.create(day=day, service_id=service_id, event=event, count=n)
     except IntegrityError:  # another process created the row meanwhile
         rows.update(count=F("count") + n)
+
+
+def service_for_path(path: str) -> int | None:
+    """The service a page of this site belongs to (catalog page or form start), if any."""
+    path = path if path.endswith("/") else path + "/"
+    # The language prefix only resolves while that language is active (i18n_patterns).
+    language = next(
+        (code for code, _name in settings.LANGUAGES if path.startswith(f"/{code}/")),
+        settings.LANGUAGE_CODE,
+    )
+    try:
+        with translation.override(language):
+            match = resolve(path)
+    except Resolver404:
+        return None
+    return service_for_match(match.view_name, match.kwargs)
+
+
+def service_for_match(view_name: str, kwargs: dict[str, Any]) -> int | None:
+    """The service of a resolved page: its catalog page or the start page of its form."""
+    kind = SERVICE_VIEWS.get(view_name)
+    if kind is None:
+        return None
+    slug = str(kwargs.get("slug", ""))
+    key = f"usage-slug:{kind}:{slug}"
+    cached = cache.get(key)
+    if cached is not None:
+        return int(cached) or None
+    if kind == "service":
+        found = Service.objects.filter(slug=slug).values_list("pk", flat=True).first()
+    else:
+        forms = FormDefinition.objects.filter(slug=slug)
+        found = forms.values_list("service_id", flat=True).first()
+    cache.set(key, found or 0, SLUG_CACHE_SECONDS)
+    return found
+
+
+@transaction.atomic
+def import_matomo(pages: Iterable[PageDay]) -> int:
+    """Store Matomo's figures per day and service, replacing earlier imports of those days."""
+    totals: Counter[Key] = Counter()
+    days: set[dt.date] = set()
+    for page in pages:
+        days.add(page.day)
+        service_id = service_for_path(urlsplit(page.url).path or "/")
+        totals[(page.day, None, UsageCount.Event.VIEW)] += page.views
+        if service_id is not None:
+            # Visits add up per page only: one visit may include many pages of the site.
+            totals[(page.day, service_id, UsageCount.Event.VIEW)] += page.views
+            totals[(page.day, service_id, UsageCount.Event.VISITOR)] += page.visits
+    UsageCount.objects.filter(source=UsageCount.Source.MATOMO, day__in=days).delete()
+    UsageCount.objects.bulk_create(
+        UsageCount(day=day, service_id=sid, event=event, count=n, source=UsageCount.Source.MATOMO)
+        for (day, sid, event), n in totals.items()
+    )
+    return len(totals)
