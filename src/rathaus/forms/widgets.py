@@ -6,8 +6,8 @@ gives its ids a prefix so they cannot clash with the editor's own form.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
 import dataclasses
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
