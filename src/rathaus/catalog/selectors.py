@@ -88,7 +88,15 @@ def find_services(
 
 
 def service_detail(slug: str) -> Service:
-    return public_services().prefetch_related("life_situations").get(slug=slug)
+    # The service's own online form, if one can be started, comes in the same query.
+    from rathaus.forms.selectors import online_form_annotations
+
+    return (
+        public_services()
+        .annotate(**online_form_annotations())
+        .prefetch_related("life_situations")
+        .get(slug=slug)
+    )
 
 
 def a_to_z() -> OrderedDict[str, list[Service]]:
