@@ -165,6 +165,12 @@ STAFF_AREAS: list[StaffArea] = [
         "council.view_paper",
         _("Offene und überfällige Anfragen und Anträge beantworten."),
     ),
+    StaffArea(
+        _("Online-Formulare"),
+        "forms_staff:list",
+        "forms.view_formdefinition",
+        _("Formulare für Online-Anträge anlegen, mit Vorschau bearbeiten und veröffentlichen."),
+    ),
 ]
 
 
