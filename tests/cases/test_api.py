@@ -12,9 +12,14 @@ from rest_framework.authtoken.models import Token
 from rathaus.accounts import roles
 from rathaus.accounts.models import Office, User
 from rathaus.cases.models import Case, Channel, State
-from tests.cases.citizen_helpers import make_case
+from tests.cases.citizen_helpers import (
+    add_document,
+    make_case,
+    private_dir_fixture,  # noqa: F401 (the private_dir fixture)
+)
 from tests.conftest import make_service, make_user, verified_login
 
+pytestmark = pytest.mark.usefixtures("private_dir")
 LIST = "/api/v1/cases/"
 JSON = "application/json"
 
@@ -138,15 +143,22 @@ def test_citizen_may_not_use_the_staff_api(
     assert detail.status_code == 403
 
 
-def test_detail_with_documents_and_trail(client: Any, clerk: User, cases: dict[str, Case]) -> None:
+def test_detail_with_documents_and_trail(
+    client: Any, clerk: User, cases: dict[str, Case], django_assert_max_num_queries: Any
+) -> None:
     verified_login(client, clerk)
     case = cases["own"]
-    response = client.get(f"{LIST}{case.reference}/")
+    for number in range(5):
+        add_document(case, title=f"Dokument {number}")
+    with django_assert_max_num_queries(12):
+        response = client.get(f"{LIST}{case.reference}/")
     assert response.status_code == 200
     body = response.json()
     assert body["applicant_name"] == "Erika Mustermann"
     assert body["data"]["hund"] == "Bello"
     assert body["events"][0]["action"] == "created"
+    assert len(body["documents"]) == 5
+    assert len(body["documents"][0]["sha256"]) == 64
     assert body["allowed_states"] == ["in_review", "waiting", "decided", "closed"]
     foreign = client.get(f"{LIST}{cases['foreign'].reference}/")
     assert foreign.status_code == 404
