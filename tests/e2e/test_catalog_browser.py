@@ -62,7 +62,8 @@ def test_search_open_and_switch_language_with_keyboard_only(
     tab_to(page, "header [role=search] input[type=search]")
     page.keyboard.type("Personalausweis")
     page.keyboard.press("Enter")
-    page.wait_for_url("**/leistungen/?q=Personalausweis")
+    # The header box searches the whole site; services come first among its groups.
+    page.wait_for_url("**/suche/?q=Personalausweis")
 
     first_result = page.locator("main a[href$='/leistungen/personalausweis-beantragen/']").first
     expect(first_result).to_be_visible()
