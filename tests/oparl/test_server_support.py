@@ -17,9 +17,6 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.test import Client
 from django.utils import timezone
-from jsonschema import Draft7Validator
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT7
 
 from rathaus.council.models import (
     AgendaItem,
@@ -34,12 +31,12 @@ from rathaus.council.models import (
     Paper,
     Person,
 )
+from rathaus.oparl import conformance
 from rathaus.oparl.models import RemoteSystem
 
 ROOT = Path(__file__).resolve().parents[2]
-SCHEMA_DIR = ROOT / "tests" / "fixtures" / "oparl" / "schema"
 EXAMPLES_DIR = ROOT / "tests" / "fixtures" / "oparl" / "examples"
-SCHEMA = "https://schema.oparl.org/1.1/"
+SCHEMA = conformance.SCHEMA
 API = "/oparl/v1.1/"
 PDF = b"%PDF-1.4\n% Rathaus test\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
@@ -47,38 +44,7 @@ PDF = b"%PDF-1.4\n% Rathaus test\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 # --- Schema validation ------------------------------------------------------------------
 
 
-class OParlValidator:
-    """Validates an object by its `type` against the vendored OParl 1.1 schemas.
-
-    The schemas name each other by `$id` (https://schema.oparl.org/1.1/File) and by relative
-    file name ("File.json", resolved against the `$id`), so both are registered.
-    """
-
-    def __init__(self) -> None:
-        resources = []
-        self.schemas: dict[str, dict[str, Any]] = {}
-        for path in sorted(SCHEMA_DIR.glob("*.json")):
-            schema = json.loads(path.read_text(encoding="utf-8"))
-            resource = Resource.from_contents(schema, default_specification=DRAFT7)
-            resources += [(schema["$id"], resource), (SCHEMA + path.name, resource)]
-            self.schemas[schema["$id"]] = schema
-        registry = Registry().with_resources(resources)
-        self.validators = {
-            schema_id: Draft7Validator(
-                schema, registry=registry, format_checker=Draft7Validator.FORMAT_CHECKER
-            )
-            for schema_id, schema in self.schemas.items()
-        }
-
-    def errors(self, obj: dict[str, Any]) -> list[str]:
-        validator = self.validators.get(obj.get("type", ""))
-        if validator is None:
-            return [f"unknown type {obj.get('type')!r} of {obj.get('id')}"]
-        return [
-            f"{obj.get('id')}: {'/'.join(map(str, e.absolute_path))}: {e.message}"
-            for e in validator.iter_errors(obj)
-        ]
-
+class OParlValidator(conformance.OParlValidator):
     def check(self, obj: dict[str, Any]) -> None:
         problems = self.errors(obj) + conventions(obj)
         assert not problems, "\n".join(problems)
