@@ -206,6 +206,7 @@ def test_answer_a_request_with_files_and_text(
     assert case.state == State.IN_REVIEW
     assert case.version > version
     assert request.answered_at is not None
+    assert request.read_at is not None
     documents = list(case.documents.filter(kind=CaseDocument.Kind.CITIZEN).order_by("pk"))
     assert [d.original_name for d in documents] == ["impfpass.pdf", "foto.png"]
     assert [d.content_type for d in documents] == ["application/pdf", "image/png"]
@@ -279,3 +280,28 @@ def test_text_only_answer_keeps_the_case_moving(citizen: User, office: Office) -
         answer=citizen_services.Answer(text="Der Impfpass liegt dem Tierarzt vor."),
     )
     assert Case.objects.get(pk=case.pk).state == State.IN_REVIEW
+
+
+def test_answer_with_files_only(client: Any, citizen: User, office: Office) -> None:
+    case = make_case(office, applicant=citizen)
+    request_documents(case)
+    client.force_login(citizen)
+    response = client.post(
+        reverse("my_cases:answer", args=[case.reference]), {"documents": [pdf_upload()]}
+    )
+    assert response.status_code == 302
+    assert case.documents.filter(kind=CaseDocument.Kind.CITIZEN).count() == 1
+    assert case.messages.get(direction="in").body == ""
+
+
+def test_answer_without_anything_shows_the_error(
+    client: Any, citizen: User, office: Office
+) -> None:
+    case = make_case(office, applicant=citizen)
+    request_documents(case)
+    client.force_login(citizen)
+    response = client.post(reverse("my_cases:answer", args=[case.reference]), {})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'href="#id_documents"' in html  # the error summary links to the field
+    assert "mindestens eine Datei" in html

@@ -164,7 +164,8 @@ def answer_request(case: Case, *, user: User, answer: Answer) -> CaseMessage:
                 body=answer.text.strip(),
             )
             request.answered_at = now
-            request.save(update_fields=["answered_at"])
+            request.read_at = request.read_at or now  # answering it means it was read
+            request.save(update_fields=["answered_at", "read_at"])
             services.record_event(
                 locked,
                 actor=user,

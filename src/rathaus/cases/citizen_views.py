@@ -109,8 +109,10 @@ def answer(request: HttpRequest, reference: str) -> HttpResponse:
     if page["open_request"] is None:
         messages.info(request, _("Zu diesem Vorgang sind keine Unterlagen angefordert."))
         return redirect("my_cases:detail", reference=reference)
-    form = AnswerForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    posted = request.method == "POST"
+    # Bound on every POST, even one with files only (an empty text must still be checked).
+    form = AnswerForm(request.POST if posted else None, request.FILES if posted else None)
+    if posted and form.is_valid():
         try:
             services.answer_request(
                 case,
