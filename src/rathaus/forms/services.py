@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from rathaus.accounts import trust
 from rathaus.catalog import services as catalog_services
 from rathaus.catalog.models import Service
-from rathaus.core.errors import Conflict, PermissionDenied, Problem, ValidationFailed
+from rathaus.core.errors import Conflict, NotFound, PermissionDenied, Problem, ValidationFailed
 from rathaus.core.links import site_url
 from rathaus.forms import engine, indexing
 from rathaus.forms.maturity import WITHOUT_FORM, maturity_for
@@ -108,23 +108,15 @@ def attach_upload(*, draft: Draft, upload: Upload) -> Draft:
 
 @transaction.atomic
 def remove_upload(*, draft: Draft, upload_id: int) -> Draft:
-    """Delete an uploaded file of this draft (and its stored copy) and forget it as answer."""
-    upload = Upload.objects.filter(draft=draft, pk=upload_id).first()
-    if upload is None:
-        return draft
-    field = upload.field
-    stored = upload.file.name
-    storage = upload.file.storage
-    upload.delete()
-    # The file goes only once the row is gone for good.
-    transaction.on_commit(lambda: storage.delete(stored) if stored else None)
-    ids = [i for i in file_ids(draft, field) if i != upload_id]
-    data = dict(draft.data)
-    if ids:
-        data[field] = ids
-    else:
-        data.pop(field, None)
-    draft.data = data
+    """Delete an uploaded file of this draft and forget it as an answer."""
+    from rathaus.forms.uploads import delete_upload
+
+    try:
+        delete_upload(draft, upload_id)
+    except NotFound:
+        return draft  # removed already (a second click, another tab)
+    # A file field without files has no answer, so "required" names it.
+    draft.data = {key: value for key, value in draft.data.items() if value != []}
     draft.save(update_fields=["data", "modified"])
     return draft
 
