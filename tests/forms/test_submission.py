@@ -115,9 +115,32 @@ def test_submit_creates_the_case_with_everything(office: Office, citizen: User) 
     assert draft.case == case
     assert draft.submitted_at is not None
     assert list(case.events.values_list("action", flat=True)) == ["created", "submitted"]
+    # The draft's own copies stay until the commit (pytest's transaction never commits).
+    assert Path(first.file.path).exists()
     submitted = case.events.get(action="submitted")
     assert submitted.after["language"] == "de"
     assert submitted.after["documents"] == [d.pk for d in documents]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_draft_files_are_released_after_commit(office: Office, tmp_path: Path) -> None:
+    draft = make_draft(make_form(office))
+    kept = with_file(draft)
+    hidden = accept_upload(
+        draft, "nachweis", upload("Alt.pdf", minimal_pdf("alt")), accept=PDF_ACCEPT, max_bytes=2**20
+    )  # uploaded, then no longer part of the answers
+    paths = [Path(kept.file.path), Path(hidden.file.path)]
+    case = submit(draft, user=None, declaration=True)
+    assert not any(p.exists() for p in paths)
+    assert private_files(tmp_path, "forms") == []
+    assert Upload.objects.filter(draft=draft, file="").count() == 2
+    # The case has its copy; the summary of answers still names the file.
+    [document] = case.documents.filter(kind="application")
+    assert Path(document.file.path).read_bytes().startswith(b"%PDF-")
+    from rathaus.forms import engine
+
+    [(_, rows)] = [s for s in engine.summary_rows(case.form_version, case.data) if s[0] == "Hund"]
+    assert ("Nachweis der Haftpflichtversicherung", "Versicherung.pdf") in rows
 
 
 @pytest.mark.django_db
@@ -280,8 +303,9 @@ def test_followups_run_only_after_commit(
     # Inside the transaction nothing was queued or sent.
     assert mail.outbox == []
     assert not case.documents.filter(kind="receipt").exists()
-    assert len(callbacks) == 1
-    callbacks[0]()
+    assert len(callbacks) == 2  # release the draft's files, queue the follow-ups
+    for callback in callbacks:
+        callback()
     assert case.documents.filter(kind="receipt").count() == 1
     [message] = mail.outbox
     assert case.reference in message.subject

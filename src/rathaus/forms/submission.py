@@ -198,8 +198,29 @@ def _submit_locked(
     locked.case = case
     locked.submitted_at = now
     locked.save(update_fields=["case", "submitted_at", "modified"])
+    draft_id = locked.pk
+    transaction.on_commit(lambda: release_draft_files(draft_id))
     transaction.on_commit(lambda: enqueue_followups(case.pk))
     return case
+
+
+def release_draft_files(draft_id: int) -> int:
+    """Remove the draft's copies of the files once the case's own copies are committed.
+
+    Data minimisation: the application's files now live in the case (with its retention
+    period); the draft keeps only the rows (names, sizes, hashes) for the summary of answers.
+    Files uploaded but not part of the application (a field hidden by a later answer) go too.
+    """
+    removed = 0
+    uploads = Upload.objects.filter(draft_id=draft_id).exclude(file="")
+    for upload in uploads:
+        try:
+            upload.file.storage.delete(upload.file.name)
+            removed += 1
+        except OSError:
+            logger.warning("could not remove a draft file", extra={"upload": upload.pk})
+    uploads.update(file="")
+    return removed
 
 
 def enqueue_followups(case_id: int) -> None:
