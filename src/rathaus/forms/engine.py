@@ -54,6 +54,7 @@ STEP_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 FIELD_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 GERMAN_DATE_RE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+THOUSANDS_RE = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
 PLACEHOLDER_RE = re.compile(r"\{(\w+)\}")
 MIME_RE = re.compile(r"^[a-z]+/[a-z0-9.+*-]+$")
 SUBJECT_MAX = 300
@@ -431,6 +432,8 @@ def parse_number(text: str, kind: str) -> Any:
     cleaned = text.strip().replace(" ", "").replace("\u00a0", "")
     if "," in cleaned:
         cleaned = cleaned.replace(".", "").replace(",", ".")
+    elif kind == "integer" and THOUSANDS_RE.fullmatch(cleaned):
+        cleaned = cleaned.replace(".", "")  # "1.234" is a German thousand and more
     try:
         number = Decimal(cleaned)
     except InvalidOperation:
