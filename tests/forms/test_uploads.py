@@ -136,6 +136,8 @@ def test_plain_text_and_csv() -> None:
         upload("liste.csv", text, "text/csv"), field="nachweis", accept=["text/csv"], max_bytes=MB
     )
     assert checked.content_type == "text/csv"
+    windows = "Name;Straße\nMüller;Hauptstraße 1\n".encode("cp1252")
+    assert sniff(windows) == "text/plain"
     with pytest.raises(ValidationFailed, match="ist eine Textdatei"):
         check_file(upload("x.pdf", text), field="nachweis", accept=PDF_ACCEPT, max_bytes=MB)
     # Binary garbage is neither text nor anything else.

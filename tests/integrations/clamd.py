@@ -7,7 +7,6 @@ Import the `clamd` fixture into a test module to use it.
 
 from __future__ import annotations
 
-import os
 import shutil
 import socket
 import subprocess
@@ -76,10 +75,9 @@ def start_clamd(directory: Path) -> Clamd:
         f"PidFile {directory / 'clamd.pid'}",
         "StreamMaxLength 20M",
     ]
-    if os.geteuid() == 0:
-        # Debian's build drops to its own "clamav" user unless told otherwise, which then
-        # cannot read a database in a root-owned temporary directory.
-        lines.append("User root")
+    # No "User" line: clamd then keeps the user that started it, which owns the temporary
+    # directory (root in CI, any user locally). With "User clamav", as in Debian's system
+    # config, it could not read a database in a root-owned temporary directory.
     config = directory / "clamd.conf"
     config.write_text("\n".join(lines) + "\n")
     process = subprocess.Popen(

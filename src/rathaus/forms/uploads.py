@@ -194,16 +194,24 @@ def clean_name(name: str | None) -> str:
 
 
 def _looks_like_text(head: bytes) -> bool:
-    """UTF-8 (or plain ASCII) without control characters other than tab, CR, LF, FF."""
+    """UTF-8 or Windows-1252 text without control characters other than tab, CR, LF, FF.
+
+    Windows-1252 because spreadsheets exported on German Windows PCs still write it; binary
+    data fails here on its control bytes.
+    """
     if not head or b"\0" in head:
         return False
     try:
         text = head.decode("utf-8")
     except UnicodeDecodeError as exc:
         # The sample may end in the middle of a multi-byte character.
-        if exc.start < len(head) - 3:
-            return False
-        text = head[: exc.start].decode("utf-8")
+        if exc.start >= len(head) - 3 and exc.reason == "unexpected end of data":
+            text = head[: exc.start].decode("utf-8", "replace")
+        else:
+            try:
+                text = head.decode("cp1252")
+            except UnicodeDecodeError:
+                return False
     return all(ch.isprintable() or ch in "\t\r\n\f" for ch in text)
 
 
