@@ -110,6 +110,7 @@ def test_case_page_shows_plain_history_messages_and_visible_documents(
     assert "Bitte senden Sie den Impfpass." in html
     assert "Antrag eingegangen" in html
     assert "In Bearbeitung" in html
+    assert "Rückfrage an Sie" in html
     assert reverse("my_cases:document", args=[case.reference, receipt.pk]) in html
     assert "Vermerk intern" not in html
     assert reverse("my_cases:document", args=[case.reference, internal.pk]) not in html

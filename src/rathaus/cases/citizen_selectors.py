@@ -45,6 +45,16 @@ SHORT_STATE: dict[str, Promise] = {
 }
 
 
+# A line of the status history: what happened then (the list shows what is the case now).
+HISTORY_STATE: dict[str, Promise] = {
+    State.RECEIVED: _("Antrag eingegangen"),
+    State.IN_REVIEW: _("In Bearbeitung"),
+    State.WAITING: _("Rückfrage an Sie"),
+    State.DECIDED: _("Entschieden"),
+    State.CLOSED: _("Abgeschlossen"),
+}
+
+
 def plain_state(state: str) -> str:
     return str(PLAIN_STATE.get(state, state))
 
@@ -135,10 +145,9 @@ def status_history(case: Case) -> list[HistoryEntry]:
     for event in events:
         state = (event.after or {}).get("state", "")
         if event.action == "created":
-            text = str(_("Antrag eingegangen"))
-        elif state:
-            text = short_state(state)
-            text = text[:1].upper() + text[1:]
+            text = str(HISTORY_STATE[State.RECEIVED])
+        elif state in HISTORY_STATE:
+            text = str(HISTORY_STATE[state])
         else:
             continue
         entries.append(HistoryEntry(at=event.at, text=text))
