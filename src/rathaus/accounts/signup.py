@@ -145,15 +145,16 @@ def verify(*, token: str) -> Verified:
                 "aus der E-Mail."
             )
         ) from exc
-    user = (
-        User.objects.select_for_update()
-        .select_related("local_signup")
-        .filter(pk=int(data.get("u") or 0))
+    # Locks the sign-up row and its account (an inner join, which PostgreSQL can lock).
+    signup = (
+        LocalSignup.objects.select_for_update()
+        .select_related("user")
+        .filter(user_id=int(data.get("u") or 0))
         .first()
     )
-    signup = getattr(user, "local_signup", None) if user is not None else None
-    if user is None or signup is None:
+    if signup is None:
         raise ValidationFailed(_("Zu diesem Bestätigungslink gibt es kein Konto (mehr)."))
+    user = signup.user
     if signup.verified_at is not None:
         # Clicked twice: the first click did the work; a locked account stays locked.
         return Verified(user=user, already=True)
