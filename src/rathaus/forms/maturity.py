@@ -28,8 +28,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.conf import settings
-
 from rathaus.catalog.maturity import MaturityV1, MaturityV2
 from rathaus.forms import engine
 from rathaus.forms.models import FormVersion
@@ -42,7 +40,10 @@ class Maturity:
 
 
 def online_payment_available() -> bool:
-    return str(getattr(settings, "RATHAUS_PAYMENT_PROVIDER", "none")) not in ("", "none")
+    """The same answer the payment step gives (RATHAUS_PAYMENT_PROVIDER names a provider)."""
+    from rathaus.forms.payments import online_payment_available as available
+
+    return available()
 
 
 def maturity_for(version: FormVersion) -> Maturity:
