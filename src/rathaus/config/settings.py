@@ -409,3 +409,5 @@ RATHAUS_AUDIT_HOSTS = os.environ.get("RATHAUS_AUDIT_HOSTS", "")
 RATHAUS_CHROMIUM = os.environ.get("RATHAUS_CHROMIUM", "")
 # Cookieless counting of page views per service (no addresses or identifiers are stored).
 RATHAUS_USAGE_COUNTING = env_bool("RATHAUS_USAGE_COUNTING", default=True)
+# The OParl system the monitor rates (question 8); empty: this installation's own.
+RATHAUS_MONITOR_OPARL_URL = os.environ.get("RATHAUS_MONITOR_OPARL_URL", "")

@@ -27,5 +27,8 @@ SCHEDULES: dict[str, tuple[str, ...]] = {
         "rathaus.cases.tasks.send_deadline_reminders",
         "rathaus.cases.retention.apply_retention",
     ),
-    "weekly": ("rathaus.catalog.tasks.notify_overdue_reviews",),
+    "weekly": (
+        "rathaus.monitor.tasks.check_oparl",
+        "rathaus.catalog.tasks.notify_overdue_reviews",
+    ),
 }

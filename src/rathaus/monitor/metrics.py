@@ -20,7 +20,16 @@ from rathaus.council.deadlines import invitation_timeliness
 from rathaus.council.video import video_share
 from rathaus.forms.models import Draft
 from rathaus.monitor.audits import summarize
-from rathaus.monitor.models import AuditRun, Device, Headcount, Measure, UsageCount
+from rathaus.monitor.council import completeness as council_completeness
+from rathaus.monitor.council import minutes_timeliness
+from rathaus.monitor.models import (
+    AuditRun,
+    Device,
+    Headcount,
+    Measure,
+    OParlCheck,
+    UsageCount,
+)
 from rathaus.monitor.readability import readability
 from rathaus.monitor.registry import Measurement, metric, share
 from rathaus.news.models import Announcement
@@ -439,3 +448,68 @@ def form_completion(day: dt.date) -> Measurement:
     started = drafts.count()
     submitted = drafts.filter(submitted_at__isnull=False).count()
     return Measurement(share(submitted, started), {"started": started, "submitted": submitted})
+
+
+@metric(
+    "q8.oparl_conformance",
+    question="Q8",
+    title=_("OParl-Objekte, die dem Standard entsprechen"),
+    unit="percent",
+    formula=_(
+        "schemagültige Objekte / geprüfte Objekte der letzten OParl-Prüfung (Stichprobe "
+        "jedes Objekttyps, OParl 1.1)"
+    ),
+    source=_("OParl-Schnittstelle des Ratsinformationssystems"),
+    reading=_("100 % heißt: andere Systeme und Apps können die Ratsdaten ohne Anpassung lesen."),
+)
+def oparl_conformance(day: dt.date) -> Measurement:
+    _start, end = window(day, dt.timedelta(days=1))
+    check = OParlCheck.objects.filter(checked_at__lt=end).order_by("-checked_at").first()
+    if check is None:
+        return Measurement(None)
+    return Measurement(
+        share(check.valid, check.checked),
+        {"endpoint": check.endpoint, "types": check.results, "error": check.error},
+    )
+
+
+@metric(
+    "q8.papers_with_file",
+    question="Q8",
+    title=_("Vorlagen mit Dokument"),
+    unit="percent",
+    formula=_("eigene Vorlagen mit Hauptdokument / alle eigenen Vorlagen, 365 Tage"),
+    source=_("Ratsinformationssystem"),
+    reading=_("Je höher, desto vollständiger können sich Bürger*innen informieren."),
+)
+def papers_with_file(day: dt.date) -> Measurement:
+    figures = council_completeness(*window(day, COUNCIL_WINDOW))
+    return Measurement(share(figures["papers_with_file"], figures["papers"]), figures)
+
+
+@metric(
+    "q8.meetings_with_minutes",
+    question="Q8",
+    title=_("Sitzungen mit Niederschrift"),
+    unit="percent",
+    formula=_("abgehaltene eigene Sitzungen mit Ergebnis- oder Wortprotokoll / alle, 365 Tage"),
+    source=_("Ratsinformationssystem"),
+    reading=_("Je höher, desto nachvollziehbarer sind Beschlüsse."),
+)
+def meetings_with_minutes(day: dt.date) -> Measurement:
+    figures = council_completeness(*window(day, COUNCIL_WINDOW))
+    return Measurement(share(figures["meetings_with_minutes"], figures["meetings"]), figures)
+
+
+@metric(
+    "q8.minutes_on_time",
+    question="Q8",
+    title=_("Niederschriften innerhalb von zwei Wochen veröffentlicht"),
+    unit="percent",
+    formula=_("Sitzungen mit Niederschrift binnen 14 Tagen / abgehaltene Sitzungen, 365 Tage"),
+    source=_("Ratsinformationssystem"),
+    reading=_("Je höher, desto zeitnäher erfahren Bürger*innen von Beschlüssen."),
+)
+def minutes_on_time(day: dt.date) -> Measurement:
+    figures = minutes_timeliness(*window(day, COUNCIL_WINDOW))
+    return Measurement(share(figures["minutes_on_time"], figures["meetings"]), figures)

@@ -338,3 +338,26 @@ class UsageCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.service_id} {self.event}: {self.count}"
+
+
+# --- Question 8: the council information system -------------------------------------------
+
+
+class OParlCheck(models.Model):
+    """A conformance check of an OParl endpoint: a sample of every object type validated."""
+
+    checked_at = models.DateTimeField(_("geprüft am"))
+    endpoint = models.URLField(_("OParl-Einstieg (System)"), max_length=500)
+    # {type: {"checked": n, "valid": n, "errors": [first messages]}}
+    results = models.JSONField(_("Ergebnisse je Objekttyp"), default=dict)
+    checked = models.PositiveIntegerField(_("geprüfte Objekte"), default=0)
+    valid = models.PositiveIntegerField(_("gültige Objekte"), default=0)
+    error = models.TextField(_("Fehler"), blank=True)
+
+    class Meta:
+        verbose_name = _("OParl-Prüfung")
+        verbose_name_plural = _("OParl-Prüfungen")
+        ordering = ["-checked_at"]
+
+    def __str__(self) -> str:
+        return f"{self.endpoint} {self.checked_at:%Y-%m-%d}"

@@ -9,3 +9,15 @@ from rathaus.monitor.services import compute_all
 def compute_metrics() -> int:
     """Daily: today's value of every metric (see `rathaus.core.schedule`)."""
     return compute_all()
+
+
+@task()
+def check_oparl() -> int:
+    """Weekly: the OParl conformance of the configured endpoint (our own by default)."""
+    from django.conf import settings
+
+    from rathaus.core.links import site_url
+    from rathaus.monitor.council import check_oparl_endpoint
+
+    endpoint = settings.RATHAUS_MONITOR_OPARL_URL or site_url("/oparl/v1.1/")
+    return check_oparl_endpoint(endpoint).pk
