@@ -265,3 +265,18 @@ def test_english_pages_and_dead_links(client: Client, world: World) -> None:
     # German topic names are marked as German on English pages.
     assert '<span lang="de">Verkehr</span>' in response.content.decode()
     assert client.get("/newsletter/bestaetigen/quatsch/").status_code == 404
+
+
+def test_public_pages_need_few_queries(
+    client: Client, world: World, smtp: Any, django_assert_max_num_queries: Any
+) -> None:
+    subscriber = active_subscriber("leser@example.org", world.verkehr, world.kultur)
+    with django_assert_max_num_queries(3):
+        assert client.get("/newsletter/").status_code == 200
+    with django_assert_max_num_queries(4):
+        assert client.get(f"/newsletter/einstellungen/{subscriber.token}/").status_code == 200
+    with django_assert_max_num_queries(2):
+        assert client.get(f"/newsletter/abmelden/{subscriber.token}/").status_code == 200
+    code = services.confirmation_code(subscriber)
+    with django_assert_max_num_queries(3):
+        assert client.get(f"/newsletter/bestaetigen/{code}/").status_code == 200

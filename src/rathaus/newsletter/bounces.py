@@ -135,7 +135,8 @@ def record(
     kind = status.kind
     if kind is None:
         return
-    subscriber = Subscriber.objects.select_for_update().filter(email__iexact=status.address).first()
+    # Stored in lower case; parse_dsn lower-cases what it reads.
+    subscriber = Subscriber.objects.select_for_update().filter(email=status.address).first()
     if subscriber is None:
         run.unknown_addresses += 1
         return

@@ -109,7 +109,7 @@ def subscribe(
     if language not in dict(settings.LANGUAGES):
         language = settings.LANGUAGE_CODE
 
-    subscriber = Subscriber.objects.select_for_update().filter(email__iexact=address).first()
+    subscriber = Subscriber.objects.select_for_update().filter(email=address).first()
     if subscriber is None:
         subscriber = Subscriber.objects.create(
             email=address,
