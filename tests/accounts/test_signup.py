@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -28,11 +29,10 @@ SITE = "https://rathaus.example.org"
 LINK = re.compile(r"https://rathaus\.example\.org/\S+")
 GOOD_PASSWORD = "Laterne-Schwimmbad-42"
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
 
 @pytest.fixture
 def mailbox(settings: Any, smtp_server: Any) -> Any:
+    """Mail over SMTP to the test's own server; tasks in the database, run by `db_worker`."""
     controller, handler = smtp_server
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = controller.hostname
@@ -57,6 +57,30 @@ def keep_signal_handlers() -> Iterator[None]:
 
 def run_mail_worker() -> None:
     call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", "mail", verbosity=0)
+
+
+@pytest.fixture
+def outbox(mailbox: Any, settings: Any) -> Any:
+    """The same SMTP server, with the task run at once when its transaction commits.
+
+    Only the first test pays for a real worker and a transactional database (slow to tear
+    down on PostgreSQL); the others run inside the test's transaction and `deliver` plays
+    the commit callbacks the views registered.
+    """
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": ["default", "mail", "import"],
+        }
+    }
+    return mailbox
+
+
+def deliver() -> None:
+    pending = list(connection.run_on_commit)
+    connection.run_on_commit.clear()
+    for _savepoints, callback, _robust in pending:
+        callback()
 
 
 def subject(message: Message) -> str:
@@ -94,6 +118,7 @@ def sign_in(client: Client, username: str, password: str) -> Any:
     return client.post(reverse("accounts:login"), {"username": username, "password": password})
 
 
+@pytest.mark.django_db(transaction=True)
 def test_sign_up_confirm_by_mail_and_sign_in(client: Client, mailbox: Any) -> None:
     page = client.get(reverse("accounts:signup")).content.decode()
     assert 'autocomplete="new-password"' in page
@@ -140,8 +165,9 @@ def test_sign_up_confirm_by_mail_and_sign_in(client: Client, mailbox: Any) -> No
     assert "bereits bestätigt" in response.content.decode()
 
 
+@pytest.mark.django_db
 def test_known_address_gets_the_same_answer_and_a_note_instead(
-    client: Client, mailbox: Any, citizen: User
+    client: Client, outbox: Any, citizen: User
 ) -> None:
     new = register(client, email="neu@example.org")
     known = register(client, email=citizen.email.upper(), password1=GOOD_PASSWORD)
@@ -151,28 +177,30 @@ def test_known_address_gets_the_same_answer_and_a_note_instead(
     citizen.refresh_from_db()
     assert citizen.check_password(PASSWORD)  # nothing about the account changed
 
-    run_mail_worker()
-    by_address = {m["X-Envelope-To"]: m for m in mailbox.messages}
+    deliver()
+    by_address = {m["X-Envelope-To"]: m for m in outbox.messages}
     assert subject(by_address["neu@example.org"]) == "Bitte bestätigen Sie Ihre E-Mail-Adresse"
     note = by_address[citizen.email]
     assert subject(note) == "Sie haben bereits ein Konto"
     assert "/registrieren/bestaetigen/" not in text_of(note)
 
 
+@pytest.mark.django_db
 def test_registering_a_pending_address_again_resends_without_changing_the_password(
-    client: Client, mailbox: Any
+    client: Client, outbox: Any
 ) -> None:
     register(client)
     register(client, password1="Anderes-Passwort-99", password2="Anderes-Passwort-99")
     assert User.objects.count() == 1
     user = User.objects.get()
     assert user.check_password(GOOD_PASSWORD)
-    run_mail_worker()
-    assert len(mailbox.messages) == 2
-    assert {subject(m) for m in mailbox.messages} == {"Bitte bestätigen Sie Ihre E-Mail-Adresse"}
+    deliver()
+    assert len(outbox.messages) == 2
+    assert {subject(m) for m in outbox.messages} == {"Bitte bestätigen Sie Ihre E-Mail-Adresse"}
 
 
-def test_weak_password_and_missing_consent_are_named(client: Client, mailbox: Any) -> None:
+@pytest.mark.django_db
+def test_weak_password_and_missing_consent_are_named(client: Client, outbox: Any) -> None:
     response = register(client, password1="greta1234", password2="greta1234", privacy="")
     assert response.status_code == 200
     page = response.content.decode()
@@ -186,12 +214,13 @@ def test_weak_password_and_missing_consent_are_named(client: Client, mailbox: An
     assert not User.objects.exists()
 
 
+@pytest.mark.django_db
 def test_expired_or_tampered_links_are_refused_and_a_new_one_can_be_asked_for(
-    client: Client, mailbox: Any, settings: Any
+    client: Client, outbox: Any, settings: Any
 ) -> None:
     register(client)
-    run_mail_worker()
-    link = verify_link(mailbox.messages[0])
+    deliver()
+    link = verify_link(outbox.messages[0])
 
     tampered = link.replace("/bestaetigen/", "/bestaetigen/x")
     response = client.post(tampered)
@@ -209,28 +238,30 @@ def test_expired_or_tampered_links_are_refused_and_a_new_one_can_be_asked_for(
     for address in ("greta.behrens@example.org", "niemand@example.org"):
         response = client.post(reverse("accounts:signup_resend"), {"email": address})
         assert response["Location"] == reverse("accounts:signup_done")
-    run_mail_worker()
-    assert [m["X-Envelope-To"] for m in mailbox.messages] == ["greta.behrens@example.org"] * 2
-    assert client.post(verify_link(mailbox.messages[1])).status_code == 302
+    deliver()
+    assert [m["X-Envelope-To"] for m in outbox.messages] == ["greta.behrens@example.org"] * 2
+    assert client.post(verify_link(outbox.messages[1])).status_code == 302
     assert User.objects.get().is_active
 
 
-def test_a_locked_account_stays_locked_whatever_link_it_has(client: Client, mailbox: Any) -> None:
+@pytest.mark.django_db
+def test_a_locked_account_stays_locked_whatever_link_it_has(client: Client, outbox: Any) -> None:
     register(client)
-    run_mail_worker()
-    link = verify_link(mailbox.messages[0])
+    deliver()
+    link = verify_link(outbox.messages[0])
     assert client.post(link).status_code == 302
     user = User.objects.get()
     user.is_active = False  # an administrator locks it
     user.save()
     client.post(link)
     client.post(reverse("accounts:signup_resend"), {"email": user.email})
-    run_mail_worker()
+    deliver()
     user.refresh_from_db()
     assert not user.is_active
-    assert len(mailbox.messages) == 1
+    assert len(outbox.messages) == 1
 
 
+@pytest.mark.django_db
 def test_staff_sign_in_keeps_the_second_factor_and_gets_level_low(
     client: Client, settings: Any, clerk: User
 ) -> None:
@@ -241,6 +272,7 @@ def test_staff_sign_in_keeps_the_second_factor_and_gets_level_low(
     assert client.session[SESSION_KEY] == "niedrig"
 
 
+@pytest.mark.django_db
 def test_sign_up_can_be_switched_off(client: Client, settings: Any) -> None:
     settings.RATHAUS_SIGNUP = False
     assert client.get(reverse("accounts:signup")).status_code == 404
