@@ -13,7 +13,7 @@ from django.db.models import Count, Exists, OuterRef, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from rathaus.cases.models import ONLINE_CHANNELS, Case, MediaBreak
+from rathaus.cases.models import ONLINE_CHANNELS, Case, Channel, MediaBreak
 from rathaus.catalog.models import Service
 from rathaus.catalog.selectors import missing_online_services, online_coverage
 from rathaus.council.deadlines import invitation_timeliness
@@ -28,6 +28,7 @@ from rathaus.monitor.models import (
     Headcount,
     Measure,
     OParlCheck,
+    PortalStatus,
     UsageCount,
 )
 from rathaus.monitor.readability import readability
@@ -513,3 +514,77 @@ def meetings_with_minutes(day: dt.date) -> Measurement:
 def minutes_on_time(day: dt.date) -> Measurement:
     figures = minutes_timeliness(*window(day, COUNCIL_WINDOW))
     return Measurement(share(figures["minutes_on_time"], figures["meetings"]), figures)
+
+
+# --- Q7 portals ----------------------------------------------------------------------------
+
+EXPORT_FRESH = dt.timedelta(days=31)
+
+
+@metric(
+    "q7.exported_to_portals",
+    question="Q7",
+    title=_("Leistungen, deren Beschreibung im Portalverbund aktuell ist"),
+    unit="percent",
+    formula=_(
+        "veröffentlichte Leistungen, in den letzten 31 Tagen exportiert / alle veröffentlichten"
+    ),
+    source=_("Export des Leistungskatalogs (XZuFi) an den Portalverbund"),
+    reading=_(
+        "Je höher, desto eher finden Bürger*innen die Leistung auch über Landes- und Bundesportal."
+    ),
+)
+def exported_to_portals(day: dt.date) -> Measurement:
+    _start, end = window(day, dt.timedelta(days=1))
+    published = Service.objects.published()
+    fresh = PortalStatus.objects.filter(
+        service__in=published, exported_at__gte=end - EXPORT_FRESH, exported_at__lt=end
+    )
+    exported = fresh.values("service").distinct().count()
+    last = PortalStatus.objects.filter(exported_at__lt=end).order_by("-exported_at").first()
+    return Measurement(
+        share(exported, published.count()),
+        {
+            "exported": exported,
+            "last_export": last.exported_at.isoformat() if last and last.exported_at else None,
+        },
+    )
+
+
+@metric(
+    "q7.linked_from_portals",
+    question="Q7",
+    title=_("Online-Dienste, auf die das Portal verlinkt"),
+    unit="percent",
+    formula=_("geprüfte Portalseiten mit Link auf den Online-Dienst / alle geprüften Portalseiten"),
+    source=_("Linkprüfung der Portalseiten"),
+    reading=_("Je höher, desto weniger Sackgassen erleben Bürger*innen im Portal."),
+)
+def linked_from_portals(day: dt.date) -> Measurement:
+    checked = PortalStatus.objects.filter(linked__isnull=False)
+    linked = checked.filter(linked=True).count()
+    return Measurement(
+        share(linked, checked.count()), {"checked": checked.count(), "linked": linked}
+    )
+
+
+@metric(
+    "q7.portal_submissions",
+    question="Q7",
+    title=_("Online-Anträge, die über ein Portal eingehen"),
+    unit="percent",
+    formula=_(
+        "Vorgänge mit Eingang über Landes- oder Bundesportal / alle Online-Vorgänge, 365 Tage"
+    ),
+    source=_("Vorgangsbearbeitung"),
+    reading=_("Zeigt, wie viel die Portale zum Online-Zugang beitragen."),
+)
+def portal_submissions(day: dt.date) -> Measurement:
+    start, end = window(day, COUNCIL_WINDOW)
+    online = Case.objects.filter(received_at__gte=start, received_at__lt=end).online()
+    via_portal = online.filter(channel=Channel.PORTAL)
+    services = via_portal.values("service").distinct().count()
+    return Measurement(
+        share(via_portal.count(), online.count()),
+        {"portal_cases": via_portal.count(), "online_cases": online.count(), "services": services},
+    )

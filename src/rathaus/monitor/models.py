@@ -361,3 +361,37 @@ class OParlCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.endpoint} {self.checked_at:%Y-%m-%d}"
+
+
+# --- Question 7: state and federal portals ------------------------------------------------
+
+
+class Portal(models.TextChoices):
+    PVOG = "pvog", _("Portalverbund (PVOG, über XZuFi)")
+    STATE = "land", _("Landesportal Niedersachsen")
+    FEDERAL = "bund", _("Bundesportal")
+
+
+class PortalStatus(models.Model):
+    """How one service is connected to one portal: exported, and linked back to our service."""
+
+    service = models.ForeignKey(
+        "catalog.Service", on_delete=models.CASCADE, related_name="portal_statuses"
+    )
+    portal = models.CharField(_("Portal"), max_length=10, choices=Portal.choices)
+    exported_at = models.DateTimeField(_("zuletzt exportiert"), null=True, blank=True)
+    portal_url = models.URLField(_("Seite der Leistung im Portal"), max_length=500, blank=True)
+    linked = models.BooleanField(_("verlinkt auf den Online-Dienst"), null=True, blank=True)
+    link_checked_at = models.DateTimeField(_("Verlinkung geprüft am"), null=True, blank=True)
+    link_error = models.CharField(_("Fehler der Prüfung"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("Portalanbindung")
+        verbose_name_plural = _("Portalanbindungen")
+        ordering = ["service", "portal"]
+        constraints = [
+            models.UniqueConstraint(fields=["service", "portal"], name="portal_status_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service_id} {self.portal}"

@@ -12,6 +12,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from rathaus.catalog.io.tabular import export_queryset, write_csv, write_json
 from rathaus.catalog.io.xzufi import write_xzufi
+from rathaus.monitor.models import Portal
+from rathaus.monitor.portals import record_export
 
 
 def render(fmt: str, *, include_all: bool = False, delimiter: str = ";") -> tuple[bytes, int]:
@@ -47,6 +49,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--delimiter", choices=[";", ","], default=";", help="Trennzeichen für CSV"
         )
+        parser.add_argument(
+            "--portal",
+            choices=[choice.value for choice in Portal],
+            help="als Export an dieses Portal vermerken (für den Digitalisierungsmonitor)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         fmt = options["format"]
@@ -67,6 +74,9 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{path} lässt sich nicht schreiben: {exc.strerror}.", returncode=1
             ) from exc
+        if options["portal"]:
+            exported = export_queryset(include_all=options["include_all"])
+            record_export(exported.values_list("pk", flat=True), options["portal"])
         self.stdout.write(f"{count} Leistungen nach {path} exportiert ({fmt}).")
 
     @staticmethod
