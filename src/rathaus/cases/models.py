@@ -155,6 +155,9 @@ class Case(TimeStampedModel):
             models.Index(fields=["retention_until"], name="case_retention"),
             models.Index(fields=["state", "due_date"], name="case_due"),
             models.Index(fields=["office", "due_date"], name="case_office_due"),
+            # The inbox's default order within an office and for "mine", whatever the states.
+            models.Index(fields=["office", "-received_at"], name="case_office_received"),
+            models.Index(fields=["assignee", "-received_at"], name="case_assignee_received"),
         ]
 
     def __str__(self) -> str:
@@ -344,12 +347,21 @@ class CaseTerm(models.Model):
     """
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="terms")
-    term = models.CharField(max_length=60, db_index=True)
+    term = models.CharField(max_length=60)
 
     class Meta:
         verbose_name = _("Suchwort")
         verbose_name_plural = _("Suchwörter")
         constraints = [models.UniqueConstraint(fields=["case", "term"], name="case_term_unique")]
+        indexes = [
+            # `term LIKE 'word%'` answered from the index alone, case ids included. The
+            # operator class makes LIKE use it under any collation; SQLite ignores it.
+            models.Index(
+                fields=["term", "case"],
+                name="case_term_prefix",
+                opclasses=["varchar_pattern_ops", ""],
+            )
+        ]
 
     def __str__(self) -> str:
         return self.term
