@@ -411,3 +411,7 @@ RATHAUS_CHROMIUM = os.environ.get("RATHAUS_CHROMIUM", "")
 RATHAUS_USAGE_COUNTING = env_bool("RATHAUS_USAGE_COUNTING", default=True)
 # The OParl system the monitor rates (question 8); empty: this installation's own.
 RATHAUS_MONITOR_OPARL_URL = os.environ.get("RATHAUS_MONITOR_OPARL_URL", "")
+# Hosts of other operators' online services that share the town's sign-in or payment
+# (question 4, uniform access); comma-separated.
+RATHAUS_UNIFORM_SIGNIN_HOSTS = os.environ.get("RATHAUS_UNIFORM_SIGNIN_HOSTS", "")
+RATHAUS_UNIFORM_PAYMENT_HOSTS = os.environ.get("RATHAUS_UNIFORM_PAYMENT_HOSTS", "")

@@ -33,6 +33,7 @@ from rathaus.monitor.models import (
 )
 from rathaus.monitor.readability import readability
 from rathaus.monitor.registry import Measurement, metric, share
+from rathaus.monitor.uniformity import assess as assess_uniformity
 from rathaus.news.models import Announcement
 
 USAGE_WINDOW = dt.timedelta(days=30)
@@ -587,4 +588,40 @@ def portal_submissions(day: dt.date) -> Measurement:
     return Measurement(
         share(via_portal.count(), online.count()),
         {"portal_cases": via_portal.count(), "online_cases": online.count(), "services": services},
+    )
+
+
+# --- Q4 uniformly accessible -----------------------------------------------------------------
+
+
+@metric(
+    "q4.uniformity_index",
+    question="Q4",
+    title=_("Einheitlichkeit der Online-Dienste"),
+    unit="score",
+    formula=_(
+        "Mittel über alle Online-Dienste des Anteils erfüllter Kriterien: aus dem Katalog "
+        "erreichbar, gleiche Anmeldung, gleiche Gestaltung und Adresse, gleicher Zahlweg "
+        "(0 bis 100)"
+    ),
+    source=_("Leistungskatalog, Online-Anträge, Barrierefreiheitsprüfung"),
+    reading=_(
+        "100 heißt: jeder Online-Dienst funktioniert für Bürger*innen auf die gleiche Weise."
+    ),
+)
+def uniformity_index(day: dt.date) -> Measurement:
+    services = assess_uniformity()
+    if not services:
+        return Measurement(None)
+    outliers = [s for s in services if s.missing]
+    return Measurement(
+        round(sum(s.index for s in services) / len(services), 1),
+        {
+            "services": len(services),
+            "uniform": len(services) - len(outliers),
+            "outliers": [
+                {"name": s.name, "index": s.index, "missing": s.missing}
+                for s in sorted(outliers, key=lambda s: (s.index, s.name))[:25]
+            ],
+        },
     )
