@@ -6,6 +6,7 @@ aiosmtpd server of the `smtp_server` fixture; nothing is mocked.
 
 from __future__ import annotations
 
+import datetime
 import re
 import signal
 from collections.abc import Iterator
@@ -19,6 +20,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from rathaus.accounts import roles
 from rathaus.accounts.models import LocalSignup, User
@@ -277,3 +279,21 @@ def test_sign_up_can_be_switched_off(client: Client, settings: Any) -> None:
     settings.RATHAUS_SIGNUP = False
     assert client.get(reverse("accounts:signup")).status_code == 404
     assert reverse("accounts:signup") not in client.get(reverse("accounts:login")).content.decode()
+
+
+@pytest.mark.django_db
+def test_unconfirmed_sign_ups_are_forgotten_after_a_week(client: Client, outbox: Any) -> None:
+    from rathaus.accounts.tasks import purge_unconfirmed_signups
+    from rathaus.core.schedule import SCHEDULES
+
+    register(client)
+    register(client, email="bestaetigt@example.org")
+    deliver()
+    confirmed = User.objects.get(email="bestaetigt@example.org")
+    link = verify_link(next(m for m in outbox.messages if m["X-Envelope-To"] == confirmed.email))
+    assert client.post(link).status_code == 302
+    assert purge_unconfirmed_signups.call() == 0  # a fresh sign-up stays
+    LocalSignup.objects.update(created_at=timezone.now() - datetime.timedelta(days=8))
+    assert purge_unconfirmed_signups.call() == 1
+    assert list(User.objects.values_list("email", flat=True)) == ["bestaetigt@example.org"]
+    assert "rathaus.accounts.tasks.purge_unconfirmed_signups" in SCHEDULES["daily"]

@@ -7,6 +7,7 @@ that the owner of the address receives.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import logging
 from dataclasses import dataclass
@@ -169,6 +170,29 @@ def verify(*, token: str) -> Verified:
     signup.save(update_fields=["verified_at"])
     logger.info("citizen email verified", extra={"user_id": user.pk})
     return Verified(user=user)
+
+
+UNCONFIRMED_RETENTION = datetime.timedelta(days=7)
+
+
+@transaction.atomic
+def purge_unconfirmed() -> int:
+    """Privacy: delete accounts whose address was not confirmed within a week (or the link's
+    validity, if longer); returns how many. They never signed in and own nothing."""
+    keep = max(UNCONFIRMED_RETENTION, datetime.timedelta(seconds=link_max_age()))
+    stale = User.objects.filter(
+        is_active=False,
+        last_login__isnull=True,
+        local_signup__verified_at__isnull=True,
+        local_signup__created_at__lt=timezone.now() - keep,
+    )
+    count = 0
+    for user in stale:
+        user.delete()
+        count += 1
+    if count:
+        logger.info("unconfirmed sign-ups deleted", extra={"count": count})
+    return count
 
 
 # --- mail --------------------------------------------------------------------------------

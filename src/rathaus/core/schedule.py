@@ -26,6 +26,8 @@ SCHEDULES: dict[str, tuple[str, ...]] = {
         "rathaus.newsletter.tasks.purge_unconfirmed",
         "rathaus.cases.tasks.send_deadline_reminders",
         "rathaus.cases.retention.apply_retention",
+        "rathaus.accounts.tasks.purge_unconfirmed_signups",
+        "rathaus.accounts.tasks.purge_saml_requests",
     ),
     "weekly": (
         "rathaus.monitor.tasks.check_oparl",
