@@ -218,3 +218,27 @@ def test_audit_metrics_read_the_latest_finished_run(office: Office) -> None:
     assert barriers.value == pytest.approx(66.7)
     assert barriers.detail["by_impact"] == {"critical": 1, "moderate": 1}
     assert MetricSnapshot.objects.get(metric_id="q3.mobile_reflow").value == pytest.approx(66.7)
+
+
+def test_newsletter_reach_counts_confirmed_active_subscribers() -> None:
+    from rathaus.newsletter.models import Issue, Subscriber
+
+    now = timezone.now()
+    for i, (confirmed, unsubscribed) in enumerate(
+        [(True, False), (True, False), (True, True), (False, False)]
+    ):
+        Subscriber.objects.create(
+            email=f"leser{i}@example.org",
+            token=f"t{i}",
+            consent_text="Ja, bitte.",
+            consent_at=now,
+            confirmed_at=now if confirmed else None,
+            unsubscribed_at=now if unsubscribed else None,
+        )
+    Issue.objects.create(subject="Ausgabe 1", status="sent", sent_at=now, recipient_count=2)
+
+    compute_all(only=["b3.newsletter_subscribers"])
+
+    snapshot = MetricSnapshot.objects.get(metric_id="b3.newsletter_subscribers")
+    assert snapshot.value == 2.0
+    assert snapshot.detail == {"issues_30_days": 1, "mails_30_days": 2}

@@ -35,6 +35,7 @@ from rathaus.monitor.readability import readability
 from rathaus.monitor.registry import Measurement, metric, share
 from rathaus.monitor.uniformity import assess as assess_uniformity
 from rathaus.news.models import Announcement
+from rathaus.newsletter.models import Issue, Subscriber
 
 USAGE_WINDOW = dt.timedelta(days=30)
 PAPER_FREE_WINDOW = dt.timedelta(days=90)
@@ -624,4 +625,26 @@ def uniformity_index(day: dt.date) -> Measurement:
                 for s in sorted(outliers, key=lambda s: (s.index, s.name))[:25]
             ],
         },
+    )
+
+
+@metric(
+    "b3.newsletter_subscribers",
+    question="B3",
+    title=_("Bestätigte Newsletter-Abonnements"),
+    unit="count",
+    formula=_("Abonnent*innen mit bestätigter Anmeldung (Double-Opt-in), am Stichtag aktiv"),
+    source=_("Newsletter"),
+    reading=_("Zeigt, wie viele Menschen sich regelmäßig informieren lassen."),
+)
+def newsletter_subscribers(day: dt.date) -> Measurement:
+    _start, end = window(day, dt.timedelta(days=1))
+    confirmed = Subscriber.objects.filter(confirmed_at__lt=end)
+    active = confirmed.exclude(unsubscribed_at__lt=end).exclude(bounced_at__lt=end).count()
+    start, _end = window(day, USAGE_WINDOW)
+    issues = Issue.objects.filter(sent_at__gte=start, sent_at__lt=end)
+    reached = sum(issues.values_list("recipient_count", flat=True))
+    return Measurement(
+        float(active),
+        {"issues_30_days": issues.count(), "mails_30_days": reached},
     )
