@@ -240,6 +240,21 @@ def test_assertion_for_another_audience_is_refused(client: Client, saml: Loopbac
 
 
 @pytest.mark.django_db
+def test_expired_assertion_is_refused(client: Client, saml: LoopbackIdP) -> None:
+    saml.misbehave.add("expired")
+    refused(sign_in(client, HANNA), client, "abgelaufen")
+
+
+@pytest.mark.django_db
+def test_response_for_another_address_is_refused(client: Client, saml: LoopbackIdP) -> None:
+    saml.misbehave.add("wrong_destination")
+    action, fields = at_provider(start(client), HANNA)
+    # The browser posts where the provider says, but a form can be sent anywhere.
+    response = post_to_acs(client, action.replace("/anderswo/", "/acs/"), fields)
+    refused(response, client, "an eine andere Adresse gerichtet")
+
+
+@pytest.mark.django_db
 def test_replayed_and_unsolicited_responses_are_refused(client: Client, saml: LoopbackIdP) -> None:
     action, fields = at_provider(start(client), HANNA)
     assert post_to_acs(client, action, fields).status_code == 302

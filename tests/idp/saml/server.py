@@ -7,7 +7,8 @@ back through an auto-submitting HTTP-POST form. A threaded wsgiref server serves
 loopback port; key and certificate are made with `cryptography` in a temporary folder.
 
 `misbehave` switches make it send what a broken or hostile provider would: an unsigned
-assertion, or an assertion for another audience; "encrypt" encrypts the assertion to the
+assertion, an assertion for another audience or one whose validity has ended, a Response
+addressed to another ACS; "encrypt" encrypts the assertion to the
 service provider's key from its metadata, as BundID does.
 """
 
@@ -18,6 +19,7 @@ import html
 import secrets
 import shutil
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -38,6 +40,7 @@ from saml2.metadata import create_metadata_string
 from saml2.response import IncorrectlySigned
 from saml2.saml import NAME_FORMAT_URI, NAMEID_FORMAT_PERSISTENT, NameID
 from saml2.server import Server
+from saml2.time_util import instant
 
 
 @dataclass(frozen=True)
@@ -78,12 +81,18 @@ def make_key_pair(directory: Path, name: str, common_name: str) -> tuple[Path, P
 
 
 class AudiencePolicy(Policy):  # type: ignore[misc]
-    """Names another audience in the assertion's conditions, when asked to."""
+    """Names another audience, or a validity that ended, in the assertion's conditions."""
 
     wrong_audience: str = ""
+    expired: bool = False
 
     def conditions(self, sp_entity_id: str) -> Any:
-        return super().conditions(self.wrong_audience or sp_entity_id)
+        conditions = super().conditions(self.wrong_audience or sp_entity_id)
+        if self.expired:
+            now = time.time()
+            conditions.not_before = instant(time_stamp=now - 20 * 60)
+            conditions.not_on_or_after = instant(time_stamp=now - 10 * 60)
+        return conditions
 
 
 @dataclass
@@ -210,6 +219,9 @@ class LoopbackIdP:
         )
         if "wrong_audience" in self.misbehave:
             policy.wrong_audience = "https://ein-anderer-dienst.example.org/saml"
+        policy.expired = "expired" in self.misbehave
+        if "wrong_destination" in self.misbehave:
+            destination = destination.replace("/acs/", "/anderswo/")
         self.server.config.setattr("idp", "policy", policy)
         response = self.server.create_authn_response(
             identity={"givenName": [user.given_name], "sn": [user.surname], "mail": [user.email]},

@@ -85,15 +85,19 @@ def start(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(location)
 
 
-def _in_response_to(encoded: str) -> str:
-    """InResponseTo of the Response, read before any check to find our request."""
+def _envelope(encoded: str) -> tuple[str, str]:
+    """InResponseTo and Destination of the Response, read before any check.
+
+    The first finds our request; the second lets a Response meant for another address be
+    named as such (pysaml2 only answers "invalid" for it).
+    """
     try:
         root = ElementTree.fromstring(base64.b64decode(encoded, validate=False))
     except (binascii.Error, ValueError, ElementTree.ParseError) as exc:
         raise ValueError("not a SAML response") from exc
     if root.tag != f"{{{PROTOCOL_NS}}}Response":
         raise ValueError("not a SAML response")
-    return str(root.get("InResponseTo") or "")
+    return str(root.get("InResponseTo") or ""), str(root.get("Destination") or "")
 
 
 def _reason_for(exc: Exception) -> str:
@@ -145,9 +149,16 @@ def acs(request: HttpRequest) -> HttpResponse:
     if not encoded:
         return _error(request, _("Es wurde keine SAML-Antwort übermittelt."))
     try:
-        in_response_to = _in_response_to(encoded)
+        in_response_to, destination = _envelope(encoded)
     except ValueError:
         return _error(request, _("Die übermittelte Nachricht ist keine lesbare SAML-Antwort."))
+    conf = sp.current()
+    if destination and destination != conf.acs_url:
+        return _error(
+            request,
+            _("Die Antwort ist an eine andere Adresse gerichtet (Destination %(url)s).")
+            % {"url": destination[:200]},
+        )
     pending = SamlRequest.objects.filter(
         request_id=in_response_to, issued_at__gte=timezone.now() - REQUEST_LIFETIME
     ).first()
@@ -156,7 +167,6 @@ def acs(request: HttpRequest) -> HttpResponse:
             request, _("Diese Antwort wurde bereits verwendet (Wiederholung abgewiesen).")
         )
     outstanding = {pending.request_id: pending.next_url} if pending else {}
-    conf = sp.current()
     try:
         saml_client = sp.client(conf)
         response = saml_client.parse_authn_request_response(
