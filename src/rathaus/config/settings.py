@@ -365,6 +365,8 @@ RATHAUS_VENDOR_URL = os.environ.get("RATHAUS_VENDOR_URL", SITE_URL + "/")
 RATHAUS_PRODUCT_URL = os.environ.get("RATHAUS_PRODUCT_URL", SITE_URL + "/")
 # Size of the council in `load_demo`: 1 = about 1,000 papers and 190 meetings, 0 = none.
 RATHAUS_DEMO_COUNCIL_SCALE = float(os.environ.get("RATHAUS_DEMO_COUNCIL_SCALE", "1"))
+# Historic cases `load_demo` generates over the last twelve months (0 = none).
+RATHAUS_DEMO_CASES = int(os.environ.get("RATHAUS_DEMO_CASES", "2000"))
 # Newsletter (docs/newsletter.md): sender shown to readers; envelope sender where the mail
 # server returns bounces (also the mailto: unsubscribe address); the mailbox (Maildir or
 # mbox) `rathaus process_bounces` reads.

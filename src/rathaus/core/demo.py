@@ -20,11 +20,13 @@ from django.db import models, transaction
 
 from rathaus.accounts import roles
 from rathaus.accounts.models import Office, User
+from rathaus.cases.demo import CasesDemoResult, load_cases_demo
 from rathaus.catalog.models import LifeSituation, Service
 from rathaus.catalog.services import SEARCH_KIND, rebuild_search_index
 from rathaus.core.errors import ValidationFailed
 from rathaus.core.models import SearchDocument, Synonym
 from rathaus.council.demo import COUNCIL_DIR, CouncilDemoResult, load_council_demo
+from rathaus.forms.demo import FORMS_DIR, FormsDemoResult, load_forms_demo
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "demo"
 # Extra keys of the demo services file that the catalog import does not know.
@@ -102,6 +104,8 @@ class DemoResult:
     council: CouncilDemoResult | None = None
     news: Any = None  # rathaus.news.demo.NewsDemoResult
     newsletter: Any = None  # rathaus.newsletter.demo.NewsletterDemoResult
+    forms: FormsDemoResult | None = None
+    cases: CasesDemoResult | None = None
 
 
 def _read(name: str, key: str, data_dir: Path) -> list[dict[str, Any]]:
@@ -238,15 +242,22 @@ def _search_index_complete() -> bool:
 
 
 def load_demo(
-    *, accounts: bool = True, data_dir: Path = DEMO_DIR, council_scale: float | None = None
+    *,
+    accounts: bool = True,
+    data_dir: Path = DEMO_DIR,
+    council_scale: float | None = None,
+    cases: int | None = None,
 ) -> DemoResult:
     """Load (or bring up to date) the whole demo in one transaction.
 
     `council_scale` sizes the council demo (1 = about 1,000 papers, 0 = none); by default
-    the setting RATHAUS_DEMO_COUNCIL_SCALE, else 1.
+    the setting RATHAUS_DEMO_COUNCIL_SCALE, else 1. `cases` is the number of historic cases
+    (generated once, only with the demo accounts); by default RATHAUS_DEMO_CASES, else 2,000.
     """
     if council_scale is None:
         council_scale = settings.RATHAUS_DEMO_COUNCIL_SCALE
+    if cases is None:
+        cases = settings.RATHAUS_DEMO_CASES
     result = DemoResult()
     with transaction.atomic():
         _load_offices(_read("offices.json", "offices", data_dir), result.offices)
@@ -259,6 +270,12 @@ def load_demo(
         )
         if accounts:
             result.account_list = _load_accounts(DEMO_ACCOUNTS, result.accounts)
+        # Online forms need the services and offices; the historic cases need the forms and
+        # the clerks' accounts.
+        forms_dir = data_dir / "forms"
+        result.forms = load_forms_demo(data_dir=forms_dir if forms_dir.is_dir() else FORMS_DIR)
+        if accounts and cases > 0:
+            result.cases = load_cases_demo(count=cases)
         # The import indexes what it writes; this only repairs an index that was emptied or
         # restored separately, so a second run stays a no-op.
         if not _search_index_complete():
