@@ -23,6 +23,7 @@ SCHEDULES: dict[str, tuple[str, ...]] = {
         "rathaus.monitor.tasks.compute_metrics",
         "rathaus.council.tasks.send_alert_digests",
         "rathaus.council.tasks.purge_unconfirmed_subscriptions",
+        "rathaus.forms.resume.purge_expired_drafts",
         "rathaus.newsletter.tasks.purge_unconfirmed",
         "rathaus.cases.tasks.send_deadline_reminders",
         "rathaus.cases.retention.apply_retention",

@@ -90,3 +90,11 @@ def send_resume_link(draft_id: int, language: str = "de") -> bool:
         return False
     resume_message(draft, language).send()
     return True
+
+
+@task(queue_name="default")
+def purge_expired_drafts() -> int:
+    """Daily: forget unfinished applications 30 days after their last change."""
+    from rathaus.forms.services import purge_expired_drafts as purge
+
+    return purge()

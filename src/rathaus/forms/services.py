@@ -143,6 +143,35 @@ def request_resume_mail(*, draft: Draft, email: str, language: str) -> Draft:
     return draft
 
 
+def purge_expired_drafts(*, now: datetime.datetime | None = None, batch_size: int = 500) -> int:
+    """Delete unsubmitted drafts past their expiry, with their files (data minimisation).
+
+    Submitted drafts stay: they belong to a case, whose retention period governs them.
+    """
+    now = now or timezone.now()
+    total = 0
+    while True:
+        ids = list(
+            Draft.objects.filter(submitted_at__isnull=True, expires_at__lt=now)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:batch_size]
+        )
+        if not ids:
+            return total
+        uploads = Upload.objects.filter(draft_id__in=ids).exclude(file="")
+        stored = [(u.file.storage, u.file.name) for u in uploads.only("file")]
+        with transaction.atomic():
+            Draft.objects.filter(pk__in=ids).delete()  # uploads go with them (cascade)
+
+            def remove_files(files: list[tuple[Any, str]] = stored) -> None:
+                for storage, name in files:
+                    storage.delete(name)
+
+            # The files go only once the rows are gone for good.
+            transaction.on_commit(remove_files)
+        total += len(ids)
+
+
 # --- definitions and versions (staff) -----------------------------------------------------
 
 
