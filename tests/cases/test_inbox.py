@@ -167,3 +167,10 @@ def test_detail_selector_scoped(cases: dict[str, Case], clerk: User) -> None:
     found = selectors.case_for(clerk, cases["mid"].reference)
     assert found is not None
     assert found.assignee == clerk
+
+
+def test_bulk_indexing_for_demo_data(office: Office, clerk: User) -> None:
+    case = new_case(office, subject="Baumfällung Eiche", applicant_name="Karl Klein")
+    CaseTerm.objects.filter(case=case).delete()
+    assert services.index_terms_bulk([case]) > 0
+    assert refs(inbox(clerk, InboxFilters(q="eiche klein"))) == [case.reference]

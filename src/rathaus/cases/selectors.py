@@ -181,10 +181,14 @@ def inbox(user: Any, filters: InboxFilters | None = None) -> QuerySet[Case]:
             # A reference or its start: a prefix lookup on the unique index.
             cases = cases.filter(reference__startswith=text.upper())
         else:
+            # Every word must start a word of the case: the intersection of the word
+            # lookups, each answered from the covering index (term, case_id).
+            matches: QuerySet[Any] | None = None
             for term in query_terms(text):
-                cases = cases.filter(
-                    pk__in=CaseTerm.objects.filter(term__startswith=term).values("case_id")
-                )
+                found = CaseTerm.objects.filter(term__startswith=term).values("case_id")
+                matches = found if matches is None else matches.intersection(found)
+            if matches is not None:
+                cases = cases.filter(pk__in=matches)
     order = SORTS.get(f.sort, SORTS["-received"])
     return cases.select_related("service", "assignee", "office").order_by(*order)
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -255,6 +256,20 @@ def index_terms(case: Case) -> None:
     CaseTerm.objects.bulk_create(
         [CaseTerm(case=case, term=term) for term in sorted(wanted - existing)]
     )
+
+
+def index_terms_bulk(cases: Iterable[Case], *, batch_size: int = 5000) -> int:
+    """Search words for many new cases at once (demo data, imports); returns the rows written.
+
+    For cases without words yet: it only inserts. Use `index_terms` for changed cases.
+    """
+    rows = [
+        CaseTerm(case_id=case.pk, term=term)
+        for case in cases
+        for term in sorted(terms_of(case.reference, case.applicant_name, case.subject))
+    ]
+    CaseTerm.objects.bulk_create(rows, batch_size=batch_size, ignore_conflicts=True)
+    return len(rows)
 
 
 def _invalid(field: str, message: str) -> ValidationFailed:

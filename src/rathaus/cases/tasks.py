@@ -26,7 +26,10 @@ logger = logging.getLogger(__name__)
 
 def _account_case_url(case: Case) -> str:
     """Where the applicant reads the case in their account."""
-    candidates: tuple[tuple[str, dict[str, str]], ...] = (("my_cases:detail", {"reference": case.reference}), ("my_cases:index", {}))
+    candidates: tuple[tuple[str, dict[str, str]], ...] = (
+        ("my_cases:detail", {"reference": case.reference}),
+        ("my_cases:index", {}),
+    )
     for name, kwargs in candidates:
         try:
             return site_url(reverse(name, kwargs=kwargs))
