@@ -242,3 +242,19 @@ def test_provider_setting(settings: Any) -> None:
     assert provider is not None
     with pytest.raises(InvalidCallback):
         provider.handle_return({"result": "x"})
+
+
+def test_server_notification(client: Client, office: Office) -> None:
+    case, _ = submitted(client, office)
+    to_checkout(client, case)
+    payment = Payment.objects.get()
+    url = reverse("forms:payment_notification")
+    platform = Client(enforce_csrf_checks=True)  # a server: no session, no CSRF token
+    assert platform.post(url, {"result": "forged"}).status_code == 400
+    assert platform.get(url).status_code == 405
+    signed = signing.dumps({"ref": payment.reference, "state": "paid"}, salt=RESULT_SALT)
+    assert platform.post(url, {"result": signed}).status_code == 204
+    assert platform.post(url, {"result": signed}).status_code == 204  # retried: no change
+    case.refresh_from_db()
+    assert case.payment_state == "paid"
+    assert case.events.filter(action="payment").count() == 1

@@ -9,7 +9,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from rathaus.core.errors import Conflict, NotFound
 from rathaus.forms import payments
@@ -28,9 +29,13 @@ def payment(request: HttpRequest, reference: str) -> HttpResponse:
     if not payments.payment_due(case) or provider is None:
         return HttpResponseRedirect(done_url)
     if request.method == "POST":
-        return_url = request.build_absolute_uri(reverse("forms:payment_return"))
         try:
-            target = payments.start_payment(case, return_url=return_url, actor=None)
+            target = payments.start_payment(
+                case,
+                return_url=request.build_absolute_uri(reverse("forms:payment_return")),
+                notify_url=request.build_absolute_uri(reverse("forms:payment_notification")),
+                actor=None,
+            )
         except Conflict as exc:
             messages.error(request, exc.message)
             return HttpResponseRedirect(done_url)
@@ -84,3 +89,21 @@ def payment_return(request: HttpRequest) -> HttpResponse:
             ),
         )
     return HttpResponseRedirect(pay_url)
+
+
+# The platform calls this from its server, without a browser session or CSRF token; the
+# provider's signature check is what protects it.
+@csrf_exempt
+@require_POST
+def payment_notification(request: HttpRequest) -> HttpResponse:
+    """Server-to-server notification of a payment result; 204 when recorded, 400 if refused."""
+    provider = get_provider()
+    if provider is None:
+        return HttpResponse(status=400)
+    try:
+        outcome = provider.handle_return(request.POST)
+        payments.record_outcome(outcome, provider=provider.name)
+    except (InvalidCallback, NotFound):
+        logger.warning("payment notification refused", extra={"provider": provider.name})
+        return HttpResponse(status=400)
+    return HttpResponse(status=204)

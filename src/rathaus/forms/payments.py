@@ -46,7 +46,9 @@ def format_amount(cents: int) -> str:
     return f"{euros:,}".replace(",", ".") + f",{rest:02d} €"
 
 
-def start_payment(case: Case, *, return_url: str, actor: User | None = None) -> str:
+def start_payment(
+    case: Case, *, return_url: str, notify_url: str = "", actor: User | None = None
+) -> str:
     """Open a payment for the case's fee; returns the URL to send the citizen to."""
     provider = get_provider()
     if provider is None:
@@ -66,6 +68,7 @@ def start_payment(case: Case, *, return_url: str, actor: User | None = None) -> 
             amount_cents=payment.amount_cents,
             purpose=f"{case.reference} {case.subject}"[:140],
             return_url=return_url,
+            notify_url=notify_url,
         )
     )
     logger.info("payment started", extra={"case": case.reference, "payment": payment.reference})

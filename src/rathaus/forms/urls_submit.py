@@ -15,6 +15,11 @@ urlpatterns: list[URLPattern] = [
     ),
     path("eingegangen/<str:reference>/zahlung/", payment_views.payment, name="payment"),
     path("zahlung/rueckkehr/", payment_views.payment_return, name="payment_return"),
+    path(
+        "zahlung/benachrichtigung/",
+        payment_views.payment_notification,
+        name="payment_notification",
+    ),
     # The test payment platform's own page (RATHAUS_PAYMENT_PROVIDER=test).
     path("testzahlung/", testprovider_views.checkout, name="testpayment"),
 ]

@@ -35,6 +35,7 @@ class PaymentRequest:
     amount_cents: int
     purpose: str  # shown to the citizen and on the bank statement
     return_url: str  # absolute; where the citizen comes back to
+    notify_url: str = ""  # absolute; where the platform's server reports the result
 
 
 @dataclass(frozen=True)
