@@ -88,6 +88,19 @@ _NEWSLETTER = [
     "newsletter.view_subscriber",
 ]
 
+# The digitalization monitor: everyone with the role reads it; the officer also maintains
+# the strategy, the device inventory and the answers to inquiries.
+_MONITOR_READ = ["monitor.view_metricsnapshot", "monitor.view_auditrun"]
+_MONITOR_EDIT = [
+    *_MONITOR_READ,
+    "monitor.add_metricsnapshot",
+    *[
+        f"monitor.{action}_{model}"
+        for model in ("strategy", "goal", "measure", "progressnote", "device", "headcount")
+        for action in ("view", "add", "change", "delete")
+    ],
+]
+
 # app_label.codename, per role. Later pillars add theirs here.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     CITIZEN: [],
@@ -112,6 +125,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "core.change_synonym",
         "core.view_synonym",
         *_FORMS_EDIT,
+        *_MONITOR_EDIT,
     ],
     ADMINISTRATOR: [
         *_CATALOG_EDIT,
@@ -136,6 +150,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_LETTER_TEMPLATES,
         *_NEWS_EDIT,
         *_NEWSLETTER,
+        *_MONITOR_EDIT,
     ],
     NEWS_EDITOR: [*_NEWS_EDIT, *_NEWSLETTER],
 }

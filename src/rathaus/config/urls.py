@@ -10,6 +10,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     # Cases first: the catalog's URLs end with a catch-all JSON 404 for unknown addresses.
     path("api/v1/", include("rathaus.cases.api_urls")),
+    path("api/v1/", include("rathaus.monitor.api_urls")),
     path("api/v1/", include("rathaus.catalog.api_urls")),
     path("oparl/v1.1/", include("rathaus.oparl.urls")),
     path("admin/", admin.site.urls),
@@ -33,6 +34,8 @@ urlpatterns += i18n_patterns(
     path("verwaltung/aktuelles/", include("rathaus.news.staff_urls")),
     path("newsletter/", include("rathaus.newsletter.urls")),
     path("verwaltung/newsletter/", include("rathaus.newsletter.staff_urls")),
+    path("digitalisierung/", include("rathaus.monitor.urls")),
+    path("verwaltung/digitalisierung/", include("rathaus.monitor.staff_urls")),
     prefix_default_language=False,
 )
 handler404 = "rathaus.core.views.not_found"
