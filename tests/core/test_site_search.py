@@ -179,6 +179,22 @@ def test_hidden_things_stay_hidden(town: dict[str, Any]) -> None:
     assert "Erlass" not in text
 
 
+def test_a_non_public_file_lends_nothing_to_its_public_paper(town: dict[str, Any]) -> None:
+    paper = town["paper"]
+    hidden = File.objects.create(
+        name="Antwortentwurf", text="Hundesteuer Hundesteuer Hundesteuer intern", is_public=False
+    )
+    paper.answer_file = hidden
+    paper.save()
+    council_services.sync_search_index(files=[hidden])
+    result = site_search.site_search("Hundesteuer")
+    group = result.group("ratsdokumente")
+    assert group is not None
+    entry = next(e for e in group.entries if e.key == ("council.paper", paper.pk))
+    assert entry.source == ("council.file", paper.main_file_id)
+    assert "intern" not in entry.snippet
+
+
 def test_agenda_item_rule_matches_council_visibility(town: dict[str, Any]) -> None:
     """site_search checks agenda items without the subquery of `visibility.agenda_items`;
     both must agree for the public."""
@@ -207,7 +223,7 @@ def test_stemming_and_prefix(town: dict[str, Any]) -> None:
 def test_page_groups_with_counts_and_links(
     town: dict[str, Any], client: Client, django_assert_max_num_queries: Any
 ) -> None:
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         response = client.get(reverse("core:search"), {"q": "Hundesteuer"})
     assert not response.cookies
     doc = html.fromstring(response.content)

@@ -158,30 +158,41 @@ def _events(ranks: Ranks) -> list[Entry]:
 def _papers(ranks: Ranks) -> list[Entry]:
     """Public papers found by their own text or by the text of a public file of theirs."""
     from rathaus.council import visibility
+    from rathaus.council.models import Paper
 
     paper_hits, file_hits = ranks.get(PAPER, {}), ranks.get(FILE, {})
     if not paper_hits and not file_hits:
         return []
-    public = visibility.PUBLIC
-    condition = Q(pk__in=list(paper_hits))
+    # Which paper each matching file belongs to (main file, answer, attachment). Separate
+    # indexed lookups: one OR across them and the attachment table scans every paper.
+    sources: dict[int, list[Key]] = defaultdict(list)
+    for pk in paper_hits:
+        sources[pk].append((PAPER, pk))
     if file_hits:
-        files = visibility.files(public).filter(pk__in=list(file_hits)).values("pk")
-        condition |= Q(main_file__in=files) | Q(answer_file__in=files)
-        condition |= Q(auxiliary_files__in=files)
-    rows = (
-        visibility.papers(public)
-        .filter(condition)
-        .values_list(
-            "pk", "date", "paper_type", "main_file_id", "answer_file_id", "auxiliary_files"
+        files = set(
+            visibility.files(visibility.PUBLIC)
+            .filter(pk__in=list(file_hits))
+            .values_list("pk", flat=True)
         )
-    )
+        for pk, main_file, answer_file in Paper.objects.filter(
+            Q(main_file__in=files) | Q(answer_file__in=files)
+        ).values_list("pk", "main_file_id", "answer_file_id"):
+            # Only a visible file may lend its rank and snippet to the paper.
+            sources[pk] += [(FILE, f) for f in (main_file, answer_file) if f in files]
+        for pk, file_id in Paper.auxiliary_files.through.objects.filter(
+            file_id__in=files
+        ).values_list("paper_id", "file_id"):
+            sources[pk].append((FILE, file_id))
+    rank_of = {PAPER: paper_hits, FILE: file_hits}
     found: dict[Key, Entry] = {}
-    for pk, date, paper_type, *file_ids in rows:
-        candidates = [((PAPER, pk), paper_hits.get(pk))]
-        candidates += [((FILE, f), file_hits.get(f)) for f in file_ids if f]
-        for source, rank in candidates:
-            if rank is not None:
-                _best(found, Entry((PAPER, pk), rank, source, date=date, label=paper_type))
+    for pk, date, paper_type in (
+        visibility.papers(visibility.PUBLIC)
+        .filter(pk__in=list(sources))
+        .values_list("pk", "date", "paper_type")
+    ):
+        for source in sources[pk]:
+            rank = rank_of[source[0]][source[1]]
+            _best(found, Entry((PAPER, pk), rank, source, date=date, label=paper_type))
     return list(found.values())
 
 
