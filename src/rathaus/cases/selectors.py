@@ -35,6 +35,8 @@ from rathaus.cases.workflow import allowed_next
 OPEN_STATES = (State.RECEIVED, State.IN_REVIEW, State.WAITING)
 PER_PAGE = 50
 MAX_TERMS = 5
+# Up to this many matching cases, a word search hands the database a list of ids.
+MATCHES_AS_LIST = 2000
 # Letters, digits and a few joiners; everything else separates words.
 _WORD = re.compile(r"[\w]+(?:[-'][\w]+)*", re.UNICODE)
 
@@ -184,11 +186,20 @@ def inbox(user: Any, filters: InboxFilters | None = None) -> QuerySet[Case]:
             # Every word must start a word of the case: the intersection of the word
             # lookups, each answered from the covering index (term, case_id).
             matches: QuerySet[Any] | None = None
-            for term in query_terms(text):
+            words = query_terms(text)
+            for term in words:
                 found = CaseTerm.objects.filter(term__startswith=term).values("case_id")
                 matches = found if matches is None else matches.intersection(found)
-            if matches is not None:
+            if matches is not None and len(words) == 1:
                 cases = cases.filter(pk__in=matches)
+            elif matches is not None:
+                # The planner cannot know how few cases match several words and would scan
+                # the whole office; a short list of ids makes it look them up by key instead.
+                ids = list(matches[: MATCHES_AS_LIST + 1])
+                if len(ids) <= MATCHES_AS_LIST:
+                    cases = cases.filter(pk__in=[row["case_id"] for row in ids])
+                else:
+                    cases = cases.filter(pk__in=matches)
     order = SORTS.get(f.sort, SORTS["-received"])
     return cases.select_related("service", "assignee", "office").order_by(*order)
 
