@@ -35,6 +35,7 @@ def test_start_page_explains_the_form(client: Client, dog_form: FormDefinition) 
     assert "Der Hund" in html
     assert "keine Gebühr" in html
     assert "Antrag beginnen" in html
+    assert 'href="/leistungen/hundesteuer-anmelden/"' in html  # the service, in the crumbs too
     assert "Set-Cookie" not in str(response.headers)
     assert not response.cookies
 

@@ -132,4 +132,5 @@ def test_signed_in_drafts_are_in_the_account(
     assert "Meine Anträge" in html
     assert "Link zum Fortsetzen per E-Mail" not in html
     assert list(selectors.open_drafts(citizen)) == [draft]
+    assert selectors.continue_url(draft) == f"/antraege/entwurf/{draft.resume_token}/halter/"
     assert list(selectors.open_drafts(make_user("andere"))) == []

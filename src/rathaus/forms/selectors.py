@@ -54,6 +54,15 @@ def open_drafts(user: Any) -> QuerySet[Draft]:
     )
 
 
+def continue_url(draft: Draft) -> str:
+    """Where an unfinished application goes on: the step last saved (for "Meine Anträge")."""
+    from django.urls import reverse
+
+    if draft.step:
+        return reverse("forms:step", kwargs={"token": draft.resume_token, "step_id": draft.step})
+    return reverse("forms:summary", kwargs={"token": draft.resume_token})
+
+
 def online_form_annotations() -> dict[str, Subquery]:
     """Annotations for a Service queryset: slug and title of its startable form, if any.
 

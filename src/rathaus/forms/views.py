@@ -23,6 +23,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from rathaus.accounts import trust
+from rathaus.catalog.models import Service
 from rathaus.core.errors import NotFound, Problem, ValidationFailed
 from rathaus.forms import engine, resume, selectors, services
 from rathaus.forms.models import Draft, FormVersion
@@ -60,6 +61,7 @@ def start(request: HttpRequest, slug: str) -> HttpResponse:
         definition, version = selectors.form_for_start(slug)
     except NotFound as exc:
         raise Http404(exc.message) from None
+    service = definition.service
     level = trust.trust_level(request)
     allowed = trust.meets(level, definition.min_trust_level)
     here = reverse("forms:start", kwargs={"slug": slug})
@@ -73,7 +75,8 @@ def start(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "definition": definition,
         "version": version,
-        "service": definition.service,
+        # Only a public catalog entry is linked (a draft service's page does not exist).
+        "service": service if service and service.status == Service.Status.PUBLISHED else None,
         "steps": engine.steps(version),
         "fee": fee_text(version.fee_cents) if version.fee_cents else "",
         "allowed": allowed,
