@@ -809,7 +809,7 @@ def load_news_demo() -> NewsDemoResult:
             category=cats[cat],
             title=title,
             summary=summary,
-            body=_body(summary, paragraph),
+            body=_body(paragraph),  # the summary is shown as the lead above it
             status=published,
             publish_at=publish_at,
         )
@@ -850,9 +850,7 @@ def load_news_demo() -> NewsDemoResult:
             slug=slug,
             title=title,
             summary=summary,
-            body=_body(
-                summary, "Der Eintritt ist frei. Weitere Auskünfte gibt das Kulturbüro im Rathaus."
-            ),
+            body=_body("Der Eintritt ist frei. Weitere Auskünfte gibt das Kulturbüro im Rathaus."),
             category=cats[cat],
             starts_at=starts,
             ends_at=ends,
