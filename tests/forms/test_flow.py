@@ -101,3 +101,17 @@ def test_back_keeps_answers_without_validation(client: Client, dog_form: FormDef
     assert response["Location"] == f"{base}/halter/"
     draft.refresh_from_db()
     assert draft.data["hund_name"] == "Rex"
+
+
+def test_english_pages_keep_their_language_and_mark_german_content(
+    client: Client, dog_form: FormDefinition
+) -> None:
+    response = client.post("/en/antraege/hund-anmelden/")
+    draft = Draft.objects.get()
+    assert response["Location"] == f"/en/antraege/entwurf/{draft.resume_token}/halter/"
+    html = client.get(response["Location"]).content.decode()
+    assert '<html lang="en">' in html
+    assert '<h1 lang="de">Halterin oder Halter</h1>' in html
+    assert '<span lang="de">Vorname</span>' in html
+    response = client.post(response["Location"], step_post(**HALTER))
+    assert response["Location"] == f"/en/antraege/entwurf/{draft.resume_token}/hund/"
