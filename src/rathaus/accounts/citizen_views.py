@@ -70,7 +70,7 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
                 request,
                 _("Ihre E-Mail-Adresse ist bestätigt. Sie können sich jetzt anmelden."),
             )
-        return redirect(f"{reverse('accounts:login')}")
+        return redirect(reverse("accounts:login"))
     return render(request, "accounts/signup_verify.html", {"token": token})
 
 
