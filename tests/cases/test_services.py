@@ -585,3 +585,22 @@ def test_bulk_reports_stale_and_forbidden_cases_and_does_the_rest(
     )
     assert given[0].ok
     assert fresh(third).assignee == colleague
+
+
+def test_a_colleague_who_gets_a_case_is_mailed(
+    case: Case,
+    clerk: User,
+    colleague: User,
+    smtp_mail: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        services.take(case, actor=clerk, expected_version=1)  # oneself: no mail
+    assert smtp_mail.messages == []
+    with django_capture_on_commit_callbacks(execute=True):
+        services.assign(case, actor=clerk, assignee=colleague, expected_version=2)
+    (mail,) = smtp_mail.messages
+    assert mail["X-Envelope-To"] == colleague.email
+    text = mail.get_payload(decode=True).decode()
+    assert f"clerk hat Ihnen den Vorgang {case.reference} zugewiesen" in text
+    assert f"https://rathaus.example.org/verwaltung/vorgaenge/{case.reference}/" in text
