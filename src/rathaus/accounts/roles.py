@@ -94,6 +94,10 @@ _MONITOR_READ = ["monitor.view_metricsnapshot", "monitor.view_auditrun"]
 _MONITOR_EDIT = [
     *_MONITOR_READ,
     "monitor.add_metricsnapshot",
+    "monitor.view_inquiryanswer",
+    "monitor.add_inquiryanswer",
+    "monitor.change_inquiryanswer",
+    "monitor.release_inquiryanswer",
     *[
         f"monitor.{action}_{model}"
         for model in ("strategy", "goal", "measure", "progressnote", "device", "headcount")

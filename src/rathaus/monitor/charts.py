@@ -9,10 +9,10 @@ the series does not rely on colour alone.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import count
 from xml.sax.saxutils import escape
 
 from django.utils.formats import date_format, number_format
@@ -27,8 +27,6 @@ MARGIN_BOTTOM = 40
 LINE_COLOUR = "#005a9c"  # 7:1 against white
 GRID_COLOUR = "#767676"  # 4.5:1 against white
 BAR_COLOUR = "#005a9c"
-
-_ids = count(1)
 
 
 @dataclass(frozen=True)
@@ -48,8 +46,12 @@ def _nice_ceiling(value: float) -> float:
     return 10 * power
 
 
-def _open_svg(height: int, title: str, description: str) -> str:
-    chart_id = f"chart-{next(_ids)}"
+def _open_svg(height: int, title: str, description: str, content: str) -> str:
+    # Ids from the content: the same chart renders the same (answers are compared byte for
+    # byte), and two different charts on one page do not share ids.
+    chart_id = (
+        "chart-" + hashlib.sha256(f"{title}|{description}|{content}".encode()).hexdigest()[:10]
+    )
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {height}" '
         f'role="img" aria-labelledby="{chart_id}-t {chart_id}-d">'
@@ -67,7 +69,7 @@ def line_chart(
     points: Sequence[Point], *, title: str, description: str, unit: str = ""
 ) -> SafeString:
     """A line chart of a daily series; empty series give an SVG saying so."""
-    head = _open_svg(HEIGHT, title, description)
+    head = _open_svg(HEIGHT, title, description, repr(points))
     values = [p for p in points if p.value is not None]
     if not values:
         body = (
@@ -124,7 +126,7 @@ def bar_chart(
     label_w = 220
     plot_w = WIDTH - label_w - 80
     top = 100.0 if unit == "percent" else _nice_ceiling(max((v for _l, v in bars), default=0))
-    parts = [_open_svg(height, title, description)]
+    parts = [_open_svg(height, title, description, repr(bars))]
     for i, (label, value) in enumerate(bars):
         y = MARGIN_TOP + i * row
         width = plot_w * value / top if top else 0

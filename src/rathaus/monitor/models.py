@@ -395,3 +395,48 @@ class PortalStatus(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service_id} {self.portal}"
+
+
+# --- The answer to an inquiry ----------------------------------------------------------------
+
+
+class InquiryAnswer(TimeStampedModel):
+    """ "Antwort der Verwaltung": composed from the figures of one day, edited, released.
+
+    `snapshot` keeps every figure the answer was written from (values, details and the
+    series behind its charts), so the answer renders the same years later.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Entwurf")
+        RELEASED = "released", _("freigegeben")
+
+    paper = models.ForeignKey(
+        "council.Paper",
+        verbose_name=_("Anfrage"),
+        on_delete=models.CASCADE,
+        related_name="monitor_answers",
+    )
+    status = models.CharField(
+        _("Status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    measured_on = models.DateField(_("Stand der Zahlen"))
+    snapshot = models.JSONField(_("Zahlenstand"), default=dict)
+    # [{"number", "question", "code", "text", "tables": [...], "charts": [...], "sources": [...]}]
+    sections = models.JSONField(_("Abschnitte"), default=list)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    released_at = models.DateTimeField(_("freigegeben am"), null=True, blank=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("Antwort der Verwaltung")
+        verbose_name_plural = _("Antworten der Verwaltung")
+        ordering = ["-created"]
+        permissions = [("release_inquiryanswer", _("Antworten auf Anfragen freigeben"))]
+
+    def __str__(self) -> str:
+        return f"{self.paper} ({self.measured_on})"

@@ -11,12 +11,14 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
+from rathaus.council.models import Paper
 from rathaus.monitor.charts import Point, line_chart
 from rathaus.monitor.models import (
     AuditFinding,
     AuditPage,
     AuditRun,
     Goal,
+    InquiryAnswer,
     Measure,
     MetricSnapshot,
     ProgressNote,
@@ -141,4 +143,16 @@ def roadmap(*, public: bool = True) -> QuerySet[Strategy]:
             "goals",
             queryset=Goal.objects.prefetch_related(Prefetch("measures", queryset=measures)),
         )
+    )
+
+
+def inquiries_with_answers() -> QuerySet[Paper]:
+    """Inquiries with questions, newest first, with their answers of the monitor."""
+    return (
+        Paper.objects.filter(deleted=False)
+        .exclude(questions=[])
+        .prefetch_related(
+            Prefetch("monitor_answers", queryset=InquiryAnswer.objects.order_by("-created"))
+        )
+        .order_by("-date", "-pk")
     )
