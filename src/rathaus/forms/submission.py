@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from rathaus.accounts.models import User
-from rathaus.accounts.trust import meets
+from rathaus.accounts.trust import meets, rank
 from rathaus.cases.models import Case, CaseDocument, Channel, PaymentState
 from rathaus.cases.services import create_case, record_event
 from rathaus.core.errors import Conflict, PermissionDenied, Problem, ValidationFailed
@@ -85,13 +85,21 @@ def _forget(storage: Storage, names: list[str]) -> None:
 
 
 def submit(
-    draft: Draft, *, user: User | None, declaration: bool, language: str | None = None
+    draft: Draft,
+    *,
+    user: User | None,
+    declaration: bool,
+    language: str | None = None,
+    trust_level: str | None = None,
 ) -> Case:
     """Turn a complete draft into a case; a second call returns the same case.
 
     Raises ValidationFailed (with the problems per field, or for `declaration`),
     PermissionDenied (someone else's draft, sign-in too weak) or Conflict (draft expired).
     `language` is the language the applicant used ("de"/"en"); their mail follows it.
+    `trust_level` is the level of the sign-in submitting now, if known; the case records the
+    higher of it and the draft's (someone who started with a password and signed in with the
+    eID card meanwhile submits at "hoch").
     """
     if user is not None and not user.is_authenticated:
         user = None
@@ -101,7 +109,12 @@ def submit(
     try:
         with transaction.atomic():
             case = _submit_locked(
-                draft, user=user, declaration=declaration, language=language, written=written
+                draft,
+                user=user,
+                declaration=declaration,
+                language=language,
+                trust_level=trust_level,
+                written=written,
             )
     except BaseException:
         _forget(storage, written)
@@ -111,7 +124,13 @@ def submit(
 
 
 def _submit_locked(
-    draft: Draft, *, user: User | None, declaration: bool, language: str, written: list[str]
+    draft: Draft,
+    *,
+    user: User | None,
+    declaration: bool,
+    language: str,
+    trust_level: str | None,
+    written: list[str],
 ) -> Case:
     # The row lock serialises two submits of one draft (a double click, two tabs): the
     # second waits here and then finds the case of the first.
@@ -130,7 +149,10 @@ def _submit_locked(
         )
     version = locked.version
     definition = version.definition
-    if definition.min_trust_level and not meets(locked.trust_level, definition.min_trust_level):
+    level = locked.trust_level
+    if user is not None and trust_level and rank(trust_level) > rank(level):
+        level = trust_level
+    if definition.min_trust_level and not meets(level, definition.min_trust_level):
         raise PermissionDenied(
             _("Für diesen Antrag ist eine Anmeldung mit höherem Vertrauensniveau nötig.")
         )
@@ -170,7 +192,7 @@ def _submit_locked(
         applicant=account,
         applicant_name=name,
         applicant_email=email,
-        trust_level=locked.trust_level,
+        trust_level=level,
         fee_cents=fee,
         payment_state=PaymentState.OPEN if fee else PaymentState.NOT_REQUIRED,
         due_date=timezone.localdate(now) + dt.timedelta(days=definition.processing_days),

@@ -15,6 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from rathaus.accounts import trust
 from rathaus.cases.models import Case
 from rathaus.core.errors import Conflict, PermissionDenied, ValidationFailed
 from rathaus.forms import payments, receipts
@@ -75,7 +76,13 @@ def submit_view(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404(_("Diesen Antrag gibt es nicht."))
     declaration = request.POST.get("declaration", "").strip().lower() in DECLARATION_VALUES
     try:
-        case = submit(draft, user=user, declaration=declaration, language=get_language())
+        case = submit(
+            draft,
+            user=user,
+            declaration=declaration,
+            language=get_language(),
+            trust_level=trust.trust_level(request),
+        )
     except ValidationFailed as exc:
         messages.error(request, exc.message)
         for problem in exc.problems:
