@@ -21,6 +21,7 @@ SCHEDULES: dict[str, tuple[str, ...]] = {
     ),
     "daily": (
         "rathaus.monitor.tasks.compute_metrics",
+        "rathaus.monitor.tasks.alert_overdue_measures",
         "rathaus.council.tasks.send_alert_digests",
         "rathaus.council.tasks.purge_unconfirmed_subscriptions",
         "rathaus.forms.resume.purge_expired_drafts",

@@ -21,3 +21,11 @@ def check_oparl() -> int:
 
     endpoint = settings.RATHAUS_MONITOR_OPARL_URL or site_url("/oparl/v1.1/")
     return check_oparl_endpoint(endpoint).pk
+
+
+@task(queue_name="mail")
+def alert_overdue_measures() -> int:
+    """Daily: mail the digitalization officers about measures that became overdue."""
+    from rathaus.monitor.alerts import send_overdue_alerts
+
+    return send_overdue_alerts()
