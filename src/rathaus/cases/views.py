@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -19,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -82,8 +82,6 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 
 def _today() -> Any:
-    from django.utils import timezone
-
     return timezone.localdate()
 
 
@@ -184,6 +182,7 @@ def _detail(
         "can_wait": case.state == State.WAITING or State.WAITING in allowed,
         "has_state_choices": bool(next_states),
         "is_closed": case.state == State.CLOSED,
+        "fee_euros": case.fee_cents / 100,
         "templates_exist": built["letter"].fields["template"].queryset.exists(),  # type: ignore[attr-defined]
         "today": _today(),
     }
@@ -555,9 +554,3 @@ def _template_form(request: HttpRequest, template: LetterTemplate) -> HttpRespon
             )
             return redirect("cases:template_list")
     return render(request, "cases/staff/template_form.html", {"form": form, "template": template})
-
-
-def inbox_url(**params: str) -> str:
-    """The inbox with filters, for links from other pages."""
-    url = reverse("cases:inbox")
-    return f"{url}?{urlencode(params)}" if params else url
