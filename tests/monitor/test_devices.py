@@ -179,3 +179,23 @@ def test_snipeit_failing_halfway_leaves_the_inventory_as_it_was(snipeit: str) ->
 def test_snipeit_unreachable_names_the_server() -> None:
     with pytest.raises(SnipeItError, match="not reachable"):
         list(_client("http://127.0.0.1:9").hardware())
+
+
+def test_import_devices_command(tmp_path: Path, office: Office) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    good = tmp_path / "geraete.csv"
+    good.write_text(CSV_OK, encoding="utf-8")
+    out = StringIO()
+    call_command("import_devices", "--csv", str(good), stdout=out)
+    assert "2 created" in out.getvalue()
+
+    bad = tmp_path / "kaputt.csv"
+    bad.write_text("inventarnummer;art\nX-1;Toaster\n", encoding="utf-8")
+    with pytest.raises(CommandError, match=r"Zeile 2.*Toaster|Toaster.*Zeile 2|line 2"):
+        call_command("import_devices", "--csv", str(bad))
+    with pytest.raises(CommandError, match="RATHAUS_SNIPEIT_URL"):
+        call_command("import_devices", "--snipeit")

@@ -417,3 +417,8 @@ RATHAUS_MONITOR_OPARL_URL = os.environ.get("RATHAUS_MONITOR_OPARL_URL", "")
 # (question 4, uniform access); comma-separated.
 RATHAUS_UNIFORM_SIGNIN_HOSTS = os.environ.get("RATHAUS_UNIFORM_SIGNIN_HOSTS", "")
 RATHAUS_UNIFORM_PAYMENT_HOSTS = os.environ.get("RATHAUS_UNIFORM_PAYMENT_HOSTS", "")
+# Device inventory from Snipe-IT (question B1): base address, API token, and the custom
+# field that marks devices for mobile work (optional).
+RATHAUS_SNIPEIT_URL = os.environ.get("RATHAUS_SNIPEIT_URL", "")
+RATHAUS_SNIPEIT_TOKEN = os.environ.get("RATHAUS_SNIPEIT_TOKEN", "")
+RATHAUS_SNIPEIT_MOBILE_FIELD = os.environ.get("RATHAUS_SNIPEIT_MOBILE_FIELD", "")

@@ -33,6 +33,7 @@ SCHEDULES: dict[str, tuple[str, ...]] = {
     ),
     "weekly": (
         "rathaus.monitor.tasks.check_oparl",
+        "rathaus.monitor.tasks.audit_site",
         "rathaus.catalog.tasks.notify_overdue_reviews",
     ),
 }

@@ -29,3 +29,11 @@ def alert_overdue_measures() -> int:
     from rathaus.monitor.alerts import send_overdue_alerts
 
     return send_overdue_alerts()
+
+
+@task(queue_name="import")
+def audit_site() -> int:
+    """Weekly: the accessibility auditor over the site and the catalog's online services."""
+    from rathaus.monitor.audits import run_site_audit
+
+    return run_site_audit().pk
