@@ -153,6 +153,10 @@ class RenderedIssue:
     subject: str
     text: str
     html: str
+    # Per-mail values computed once per issue and language (thousands of mails use them).
+    unsubscribe_template: str = ""
+    envelope_sender: str = ""
+    domain: str = ""
 
     def for_token(self, token: str) -> tuple[str, str]:
         return (
@@ -199,7 +203,14 @@ def render_issue(issue: Issue, language: str) -> RenderedIssue:
         text = render_to_string("newsletter/email/issue.txt", context)
         html = render_to_string("newsletter/email/issue.html", context)
     return RenderedIssue(
-        issue_id=issue.pk, language=language, subject=issue.subject, text=text, html=html
+        issue_id=issue.pk,
+        language=language,
+        subject=issue.subject,
+        text=text,
+        html=html,
+        unsubscribe_template=unsubscribe_url(TOKEN_PLACEHOLDER, language),
+        envelope_sender=bounce_address(),
+        domain=mail_domain(),
     )
 
 
@@ -210,10 +221,10 @@ def _news_index_url() -> str:
         return site_url(reverse("core:home"))
 
 
-def message_id(issue_id: int, delivery_id: int | None) -> str:
+def message_id(issue_id: int, delivery_id: int | None, domain: str = "") -> str:
     # One fixed id per delivery: a mail sent twice by mistake is recognisably the same mail.
     part = f"{delivery_id}" if delivery_id is not None else "test-" + _random()
-    return f"<newsletter.{issue_id}.{part}@{mail_domain()}>"
+    return f"<newsletter.{issue_id}.{part}@{domain or mail_domain()}>"
 
 
 def _random() -> str:
@@ -233,22 +244,30 @@ def issue_message(
 ) -> EmailMultiAlternatives:
     """The mail of one issue to one reader, with their own links and RFC 8058 headers."""
     text, html = rendered.for_token(token)
+    envelope = rendered.envelope_sender or bounce_address()
+    domain = rendered.domain or mail_domain()
+    unsubscribe = (
+        rendered.unsubscribe_template.replace(TOKEN_PLACEHOLDER, token)
+        if rendered.unsubscribe_template
+        else unsubscribe_url(token, rendered.language)
+    )
+    mailto = f"mailto:{envelope}?subject={quote('unsubscribe ' + token)}"
     headers = {
         **_headers(rendered.language),
-        "Message-ID": message_id(rendered.issue_id, delivery_id),
-        "List-Id": f"Newsletter <newsletter.{mail_domain()}>",
+        "Message-ID": message_id(rendered.issue_id, delivery_id, domain),
+        "List-Id": f"Newsletter <newsletter.{domain}>",
         "Precedence": "bulk",
         # RFC 2369 and RFC 8058: mail programs show an unsubscribe button that POSTs here.
-        "List-Unsubscribe": (
-            f"<{unsubscribe_url(token, rendered.language)}>, <{mailto_unsubscribe(token)}>"
-        ),
+        "List-Unsubscribe": f"<{unsubscribe}>, <{mailto}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     }
-    return _message(
-        to=to,
+    message = EmailMultiAlternatives(
         subject=subject_prefix + rendered.subject,
-        text=text,
-        html=html,
+        body=text,
+        from_email=envelope,
+        to=[to],
         headers=headers,
         connection=connection,
     )
+    message.attach_alternative(html, "text/html")
+    return message
