@@ -237,6 +237,30 @@ class InboxPage:
         return (self.number - 1) * PER_PAGE + len(self.object_list)
 
 
+# What an inbox row shows: not the submitted data nor the wide service texts.
+LIST_COLUMNS = (
+    "id",
+    "reference",
+    "version",
+    "subject",
+    "applicant_name",
+    "channel",
+    "state",
+    "received_at",
+    "due_date",
+    "office__name",
+    "service__name",
+    "assignee__username",
+    "assignee__first_name",
+    "assignee__last_name",
+)
+
+
+def for_list(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """Only the columns of an inbox row (the page reads ~2 KB per row less)."""
+    return cases.only(*LIST_COLUMNS)
+
+
 def inbox_page(cases: QuerySet[Case], page: Any = 1, per_page: int = PER_PAGE) -> InboxPage:
     try:
         number = max(1, min(int(page), 10_000))

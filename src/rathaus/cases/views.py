@@ -69,7 +69,7 @@ def _case_or_404(request: HttpRequest, reference: str) -> Case:
 @staff_view(WORK)
 def inbox(request: HttpRequest) -> HttpResponse:
     form = InboxFilterForm(request.GET or None, user=request.user)
-    cases = selectors.inbox(request.user, form.filters())
+    cases = selectors.for_list(selectors.inbox(request.user, form.filters()))
     page = selectors.inbox_page(cases, request.GET.get("page", 1))
     bulk = BulkForm(user=request.user)
     context = {
