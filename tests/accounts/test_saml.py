@@ -24,6 +24,7 @@ from saml2.samlp import AuthnRequest
 from rathaus.accounts import roles
 from rathaus.accounts.models import ExternalIdentity, SamlRequest
 from rathaus.accounts.trust import SESSION_KEY
+from tests.conftest import make_user
 from tests.idp.html import forms_of
 from tests.idp.saml.server import LoopbackIdP, SamlUser, post_form_fields, running_idp
 
@@ -122,7 +123,9 @@ def test_metadata_and_key_pair_made_on_first_use(saml: LoopbackIdP, saml_dir: Pa
 
 
 @pytest.mark.django_db
-def test_sign_in_with_eid_gives_level_high(client: Client, saml: LoopbackIdP) -> None:
+def test_sign_in_with_eid_gives_level_high(
+    client: Client, saml: LoopbackIdP, settings: Any
+) -> None:
     page = client.get(reverse("accounts:login")).content.decode()
     assert "Anmelden mit BundID" in page
 
@@ -162,6 +165,14 @@ def test_sign_in_with_eid_gives_level_high(client: Client, saml: LoopbackIdP) ->
     )
     assert list(user.groups.values_list("name", flat=True)) == [roles.CITIZEN]
     assert SamlRequest.objects.get().consumed_at is not None
+
+    # Support sees the link in the admin (read only).
+    admin = Client()
+    settings.RATHAUS_STAFF_SECOND_FACTOR = False
+    admin.force_login(make_user("root", is_superuser=True, is_staff=True))
+    page = admin.get(reverse("admin:accounts_user_change", args=[user.pk])).content.decode()
+    assert "bPK2-hanna-7f3a9c" in page
+    assert "hoch" in page
 
     # The next sign-in finds the same account by issuer and NameID.
     other = Client()

@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from rathaus.accounts.models import Office, User
+from rathaus.accounts.models import ExternalIdentity, LocalSignup, Office, User
 from rathaus.core.admin import GuardedHistoryAdmin
 
 admin.site.site_header = _("Rathaus · Verwaltung")
@@ -47,8 +47,32 @@ class OfficeAdmin(GuardedHistoryAdmin):
     ]
 
 
+class ExternalIdentityInline(admin.TabularInline):
+    """Sign-ins through BundID or a state account; support may unlink one, never add one."""
+
+    model = ExternalIdentity
+    extra = 0
+    fields = ("protocol", "issuer", "subject", "last_trust_level", "last_sign_in_at")
+    readonly_fields = ("protocol", "issuer", "subject", "last_trust_level", "last_sign_in_at")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class LocalSignupInline(admin.StackedInline):
+    model = LocalSignup
+    extra = 0
+    can_delete = False
+    fields = ("created_at", "privacy_consent_at", "verified_at")
+    readonly_fields = ("created_at", "privacy_consent_at", "verified_at")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    inlines = [LocalSignupInline, ExternalIdentityInline]
     list_display = ["username", "email", "first_name", "last_name", "is_staff", "office"]
     list_filter = ["is_staff", "is_superuser", "is_active", "groups", "office"]
     list_select_related = ["office"]
