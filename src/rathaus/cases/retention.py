@@ -182,24 +182,33 @@ def _anonymise_batch(ids: list[int], now: dt.datetime) -> list[tuple[Any, str]]:
     CaseMessage.objects.filter(case_id__in=ids).update(subject="", body="", author=None)
     _delete_search_terms(ids)
 
-    # The trail: bypassing CaseEvent.save on purpose (see the module docstring).
+    # The trail: bypassing CaseEvent.save on purpose (see the module docstring). Only rows
+    # that hold something personal are written; state changes by staff stay as they are.
+    names = {
+        case_id: name
+        for case_id, name in Case.objects.filter(pk__in=ids).values_list("pk", "applicant_name")
+        if name
+    }
     events = CaseEvent.objects.filter(case_id__in=ids).values_list(
-        "pk", "case_id", "actor_id", "action", "before", "after"
+        "pk", "case_id", "actor_id", "actor_name", "action", "summary", "before", "after"
     )
-    for pk, case_id, actor_id, action, before, after in events.iterator():
-        changes: dict[str, Any] = {"before": _scrub(before), "after": _scrub(after)}
+    for pk, case_id, actor_id, actor_name, action, summary, before, after in events.iterator():
+        wanted: dict[str, Any] = {"before": _scrub(before), "after": _scrub(after)}
         if action not in SAFE_SUMMARY_ACTIONS:
-            changes["summary"] = action
-        applicant_id = applicants.get(case_id)
-        if actor_id is not None and actor_id == applicant_id:
-            changes.update(actor=None, actor_name=APPLICANT_LABEL)
-        CaseEvent.objects.filter(pk=pk).update(**changes)
-    # Events by the applicant whose account is already gone have actor NULL and their name.
-    for case_id, name in Case.objects.filter(pk__in=ids).values_list("pk", "applicant_name"):
-        if name:
-            CaseEvent.objects.filter(case_id=case_id, actor_name=name).update(
-                actor=None, actor_name=APPLICANT_LABEL
-            )
+            wanted["summary"] = action
+        by_applicant = actor_id is not None and actor_id == applicants.get(case_id)
+        if by_applicant or (case_id in names and actor_name == names[case_id]):
+            wanted.update(actor=None, actor_name=APPLICANT_LABEL)
+        current = {
+            "before": before,
+            "after": after,
+            "summary": summary,
+            "actor": actor_id,
+            "actor_name": actor_name,
+        }
+        changes = {key: value for key, value in wanted.items() if current[key] != value}
+        if changes:
+            CaseEvent.objects.filter(pk=pk).update(**changes)
 
     fields: dict[str, Any] = {
         "applicant": None,
