@@ -371,3 +371,17 @@ def test_office_lead_manages_letter_templates(
     template = LetterTemplate.objects.get()
     assert template.office == office
     assert client.get(f"{INBOX}vorlagen/{template.pk}/").status_code == 200
+
+
+def test_all_offices_inbox_filters_by_office(
+    client: Client, admin_user: User, office: Office, office_b: Office
+) -> None:
+    mine = new_case(office, subject="Bürgerservice-Fall")
+    other = new_case(office_b, subject="Ordnungs-Fall")
+    verified_login(client, admin_user)
+    html = client.get(INBOX).content.decode()
+    assert mine.reference in html
+    assert other.reference in html
+    html = client.get(INBOX, {"office": office_b.pk}).content.decode()
+    assert other.reference in html
+    assert mine.reference not in html

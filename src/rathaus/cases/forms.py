@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from rathaus.accounts.models import User
+from rathaus.accounts.models import Office, User
 from rathaus.cases import letters, selectors
 from rathaus.cases.models import CaseDocument, Channel, LetterTemplate, MediaBreak, Outcome, State
 from rathaus.cases.services import OFFLINE_CHANNELS, SCAN_ACCEPT, Registration
@@ -76,6 +76,14 @@ class InboxFilterForm(forms.Form):
         people = selectors.possible_assignees(user.office_id).only(
             "pk", "username", "first_name", "last_name"
         )
+        if user.has_perm("cases.work_all_cases"):
+            # Who acts for every office chooses the office whose inbox to see.
+            self.fields["office"] = forms.ModelChoiceField(
+                label=_("Stelle"),
+                queryset=Office.objects.order_by("name").only("pk", "name"),
+                required=False,
+                empty_label=_("alle"),
+            )
         self.fields["assignee"].choices = [  # type: ignore[attr-defined]
             ("", _("alle")),
             ("me", _("mir zugewiesen")),
@@ -93,6 +101,7 @@ class InboxFilterForm(forms.Form):
             assignee=data["assignee"],
             overdue=data["overdue"],
             service_id=data["service"].pk if data["service"] else None,
+            office_id=data["office"].pk if data.get("office") else None,
             received_from=data["received_from"],
             received_to=data["received_to"],
             q=data["q"],
