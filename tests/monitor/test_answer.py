@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 from pathlib import Path
 
 import pytest
@@ -18,47 +17,13 @@ from rathaus.accounts.models import Office, User
 from rathaus.cases.models import Channel, MediaBreak, State
 from rathaus.cases.services import create_case
 from rathaus.core.errors import Conflict, ValidationFailed
-from rathaus.council.models import Body, File, Paper
+from rathaus.council.models import Paper
 from rathaus.monitor.answer import classify, generate, release, save_texts
 from rathaus.monitor.answer_render import render_document_html, render_docx, render_pdf
 from rathaus.monitor.models import InquiryAnswer, MetricSnapshot
 from tests.conftest import verified_login
 
 pytestmark = pytest.mark.django_db
-SEED = Path(__file__).resolve().parents[2] / "src/rathaus/fixtures/demo/council"
-LETTER = (
-    "Anfrage: Stand der Digitalisierung\n"
-    "1. Gibt es eine Digitalisierungsstrategie und an welcher Stelle wird diese koordiniert?\n"
-    "2. Welche kommunalen Dienstleistungen sind schon digital verfügbar und welche fehlen noch?\n"
-    "3. Sind die digital verfügbaren Angebote einfach zugänglich?\n"
-    "4. Sind die digital verfügbaren Angebote einheitlich zugänglich?\n"
-    "5. Wie häufig werden die digitalen Angebote der Verwaltung genutzt?\n"
-    "6. Sind die Prozesse in der Verwaltung selbst digitalisiert oder werden diese dann "
-    "ausgedruckt und in Papierform bearbeitet?\n"
-    "7. Gibt es eine Strategie zur Integration der eigenen digitalen Angebote in die Portale "
-    "des Landes bzw. des Bundes?\n"
-    "8. Wie bewertet die Verwaltung das Bürgerinformationssystem?\n"
-    "Begründung: Es mussten ca. 80 Geräte für Homeoffice-Arbeitsplätze beschafft werden. "
-    "Es existiert keine Videokonferenz. Eine regelmäßige Information der Bürger*innen mit "
-    "geeigneten Mitteln findet nicht statt."
-)
-
-
-@pytest.fixture
-def inquiry(db: None) -> Paper:
-    body = Body.objects.create(name="Hansestadt Buxtehude", short_name="Buxtehude")
-    letter = File.objects.create(name="Anfrage 2020/123", text=LETTER)
-    questions = [m.group(1) for m in re.finditer(r"^\d\.\s+(.+)$", LETTER, re.M)]
-    return Paper.objects.create(
-        body=body,
-        name="Anfrage: Stand der Digitalisierung in der Stadtverwaltung",
-        reference="2020/123",
-        paper_type="Anfrage",
-        date=dt.date(2020, 4, 27),
-        questions=questions,
-        main_file=letter,
-        inquiry_status=Paper.InquiryStatus.RECEIVED,
-    )
 
 
 @pytest.fixture
