@@ -604,3 +604,19 @@ def test_a_colleague_who_gets_a_case_is_mailed(
     text = mail.get_payload(decode=True).decode()
     assert f"clerk hat Ihnen den Vorgang {case.reference} zugewiesen" in text
     assert f"https://rathaus.example.org/verwaltung/vorgaenge/{case.reference}/" in text
+
+
+def test_default_templates_are_valid_and_created_once(case: Case, clerk: User) -> None:
+    for spec in letters.DEFAULT_TEMPLATES:
+        letters.validate_template(subject=spec["subject"], body=spec["body"])
+    assert services.ensure_default_letter_templates() == len(letters.DEFAULT_TEMPLATES)
+    assert services.ensure_default_letter_templates() == 0
+    decision = LetterTemplate.objects.get(name="Bescheid")
+    services.decide(case, actor=clerk, outcome="approved", template=decision, expected_version=1)
+    letter = CaseDocument.objects.get(case=case, kind=CaseDocument.Kind.LETTER)
+    with letter.file.open("rb") as handle:
+        text = " ".join(
+            " ".join(page.extract_text().split())
+            for page in PdfReader(io.BytesIO(handle.read())).pages
+        )
+    assert "haben wir entschieden: bewilligt" in text

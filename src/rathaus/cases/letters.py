@@ -160,3 +160,40 @@ def render_letter(case: Case, template: LetterTemplate, *, clerk: User | None) -
     pdf = HTML(string=html, url_fetcher=_refuse_fetch, base_url=None).write_pdf()
     # Without a target write_pdf returns the bytes.
     return RenderedLetter(subject=subject, body=body, html=html, pdf=bytes(pdf or b""))
+
+
+# Standard letters every office can use from the start (office = all); an installation edits
+# them in the back office. `services.ensure_default_letter_templates` creates the missing ones.
+DEFAULT_TEMPLATES: list[dict[str, str]] = [
+    {
+        "name": "Eingangsbestätigung",
+        "subject": "Eingangsbestätigung zu Ihrem Antrag {{ reference }}",
+        "body": (
+            "Guten Tag {{ applicant_name }},\n\n"
+            "Ihr Antrag „{{ subject }}“ ist am {{ received_date }} bei {{ office }} eingegangen. "
+            "Er hat das Aktenzeichen {{ reference }}; bitte geben Sie es bei Rückfragen an.\n\n"
+            "Wir bearbeiten Ihren Antrag so schnell wie möglich."
+        ),
+    },
+    {
+        "name": "Unterlagen nachreichen",
+        "subject": "Bitte reichen Sie Unterlagen nach ({{ reference }})",
+        "body": (
+            "Guten Tag {{ applicant_name }},\n\n"
+            "für die Bearbeitung Ihres Antrags „{{ subject }}“ benötigen wir noch weitere "
+            "Unterlagen. Bitte reichen Sie diese bis zum {{ due_date }} nach.\n\n"
+            "Ohne die Unterlagen können wir über Ihren Antrag nicht entscheiden."
+        ),
+    },
+    {
+        "name": "Bescheid",
+        "subject": "Bescheid zu Ihrem Antrag {{ reference }}",
+        "body": (
+            "Guten Tag {{ applicant_name }},\n\n"
+            "über Ihren Antrag „{{ subject }}“ vom {{ received_date }} haben wir entschieden: "
+            "{{ outcome }}.\n\n"
+            "Rechtsbehelfsbelehrung: Gegen diesen Bescheid kann innerhalb eines Monats nach "
+            "Bekanntgabe Klage beim zuständigen Verwaltungsgericht erhoben werden."
+        ),
+    },
+]

@@ -1038,3 +1038,18 @@ def save_letter_template(template: LetterTemplate, *, actor: User) -> LetterTemp
     letters.validate_template(subject=template.subject, body=template.body)
     template.save()
     return template
+
+
+def ensure_default_letter_templates() -> int:
+    """Create the standard templates for all offices that do not exist yet; returns how many."""
+    from rathaus.cases import letters
+
+    created = 0
+    for spec in letters.DEFAULT_TEMPLATES:
+        _template, made = LetterTemplate.objects.get_or_create(
+            name=spec["name"],
+            office=None,
+            defaults={"subject": spec["subject"], "body": spec["body"]},
+        )
+        created += int(made)
+    return created
