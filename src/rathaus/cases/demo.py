@@ -51,7 +51,6 @@ from rathaus.cases.models import (
     Case,
     CaseEvent,
     CaseMessage,
-    CaseTerm,
     Channel,
     MediaBreak,
     Outcome,
@@ -59,8 +58,7 @@ from rathaus.cases.models import (
     ReferenceCounter,
     State,
 )
-from rathaus.cases.selectors import terms_of
-from rathaus.cases.services import REFERENCE_PREFIX, actor_label
+from rathaus.cases.services import REFERENCE_PREFIX, actor_label, index_terms_bulk
 from rathaus.catalog.models import Service
 from rathaus.forms import engine
 from rathaus.forms.models import FormDefinition, FormVersion
@@ -1166,15 +1164,7 @@ def store(plans: list[Plan], now: dt.datetime) -> tuple[int, int, int]:
         Case.objects.filter(pk__in=ids[start : start + BATCH]).update(
             created=F("received_at"), modified=Subquery(last_event)
         )
-    CaseTerm.objects.bulk_create(
-        [
-            CaseTerm(case_id=case.pk, term=term[:60])
-            for case in cases
-            for term in sorted(terms_of(case.reference, case.applicant_name, case.subject))
-        ],
-        batch_size=BATCH * 5,
-        ignore_conflicts=True,
-    )
+    index_terms_bulk(cases)  # the inbox search words, as the back office keeps them
     return len(cases), len(rows), len(breaks)
 
 
