@@ -91,6 +91,9 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/bench_search.py
 	$(BIN)/python benchmarks/bench_finder.py
 	$(BIN)/python benchmarks/bench_import.py
+	$(BIN)/python benchmarks/bench_submission.py
+	$(BIN)/python benchmarks/bench_inbox.py
+	$(BIN)/python benchmarks/bench_submit_load.py
 
 clean:
 	rm -rf var/test-* var/typecheck var/openapi
