@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import random
 import time
 from typing import Any
@@ -195,6 +196,7 @@ def main() -> None:
                 **summarize(samples),
                 "slowest_pages": {path: summarize(values) for path, values in worst},
                 "target_p95_ms": 100,
+                "load_average_1min": round(os.getloadavg()[0], 1),
             },
         )
 

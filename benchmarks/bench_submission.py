@@ -142,6 +142,7 @@ def main() -> None:
                 "client_wall": summarize(wall),
                 "seconds": round(elapsed, 1),
                 "target_p95_ms": 150,
+                "load_average_1min": round(os.getloadavg()[0], 1),
             },
         )
 
