@@ -272,6 +272,23 @@ def index_terms_bulk(cases: Iterable[Case], *, batch_size: int = 5000) -> int:
     return len(rows)
 
 
+def _notify_after_commit(task_name: str, object_id: int) -> None:
+    """Enqueue a notice once the change is committed; a queue outage is logged, not raised.
+
+    The action itself has succeeded by then; a failing notice must not turn it into an error
+    page (the message is in the account whatever happens to the mail).
+    """
+    from rathaus.cases import tasks
+
+    def enqueue() -> None:
+        try:
+            getattr(tasks, task_name).enqueue(object_id)
+        except Exception:
+            logger.exception("notice not enqueued", extra={"task": task_name, "id": object_id})
+
+    transaction.on_commit(enqueue)
+
+
 def _invalid(field: str, message: str) -> ValidationFailed:
     return ValidationFailed(message, problems=[Problem(field=field, message=message)])
 
@@ -354,10 +371,7 @@ def assign(
         after={"assignee": _user_ref(assignee)},
     )
     if assignee is not None and actor is not None and assignee.pk != actor.pk:
-        from rathaus.cases import tasks
-
-        case_id = locked.pk
-        transaction.on_commit(lambda: tasks.notify_assignee.enqueue(case_id))
+        _notify_after_commit("notify_assignee", locked.pk)
     return locked
 
 
@@ -676,10 +690,7 @@ def _message(
             "requests_documents": requests_documents,
         },
     )
-    from rathaus.cases import tasks
-
-    message_id = message.pk
-    transaction.on_commit(lambda: tasks.notify_applicant.enqueue(message_id))
+    _notify_after_commit("notify_applicant", message.pk)
     return message
 
 
