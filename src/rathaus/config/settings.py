@@ -422,3 +422,5 @@ RATHAUS_UNIFORM_PAYMENT_HOSTS = os.environ.get("RATHAUS_UNIFORM_PAYMENT_HOSTS", 
 RATHAUS_SNIPEIT_URL = os.environ.get("RATHAUS_SNIPEIT_URL", "")
 RATHAUS_SNIPEIT_TOKEN = os.environ.get("RATHAUS_SNIPEIT_TOKEN", "")
 RATHAUS_SNIPEIT_MOBILE_FIELD = os.environ.get("RATHAUS_SNIPEIT_MOBILE_FIELD", "")
+# The demo computes a year of monitor figures (every 14 days); tests switch it off for speed.
+RATHAUS_DEMO_MONITOR_HISTORY = env_bool("RATHAUS_DEMO_MONITOR_HISTORY", default=True)

@@ -104,6 +104,7 @@ class DemoResult:
     council: CouncilDemoResult | None = None
     news: Any = None  # rathaus.news.demo.NewsDemoResult
     newsletter: Any = None  # rathaus.newsletter.demo.NewsletterDemoResult
+    monitor: Any = None  # rathaus.monitor.demo.MonitorDemoResult
     forms: FormsDemoResult | None = None
     cases: CasesDemoResult | None = None
 
@@ -296,4 +297,8 @@ def load_demo(
         from rathaus.newsletter.demo import load_newsletter_demo
 
         result.newsletter = load_newsletter_demo()
+        # Last: the monitor measures everything above (a year of figures, every 14 days).
+        from rathaus.monitor.demo import load_monitor_demo
+
+        result.monitor = load_monitor_demo(history=settings.RATHAUS_DEMO_MONITOR_HISTORY)
     return result

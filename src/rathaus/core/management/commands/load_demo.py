@@ -56,6 +56,12 @@ class Command(BaseCommand):
                 f"{'Rat':<16} {created + existing:>4}  (neu {created}, unverändert {existing}; "
                 f"{council.pdfs} PDF-Dateien, {council.seconds:.1f} s)"
             )
+        if result.monitor is not None:
+            monitor = result.monitor
+            self.stdout.write(
+                f"{'Monitor':<16} {monitor.snapshots:>4}  Kennzahlwerte; {monitor.measures} "
+                f"Maßnahmen, {monitor.devices} Geräte"
+            )
         if result.search_rebuilt:
             self.stdout.write("Suchindex neu aufgebaut.")
         for warning in dict.fromkeys(result.warnings):

@@ -1,0 +1,377 @@
+"""The monitor's part of the Buxtehude demo: a strategy with measures, about 300 devices,
+headcounts, and a year of figures computed from the demo's own records.
+
+The history is computed, not invented: `compute_all` runs as of every second week of the
+past year over the demo's cases, council meetings, news and devices, whose dates spread over
+that year. Figures without dated records (the catalog) stay flat, as they would.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from rathaus.accounts.models import Office
+from rathaus.monitor.models import Device, Goal, Headcount, Measure, ProgressNote, Strategy
+from rathaus.monitor.services import compute_all
+
+STRATEGY = "Digitale Hansestadt Buxtehude 2030"
+HISTORY_STEP_DAYS = 14
+# (office slug, staff) – the administration's size by office, roughly that of a town of 40,000.
+HEADCOUNT = [
+    ("fb1-zentrale-steuerung", 38),
+    ("fb2-buergerservice-ordnung-soziales", 22),
+    ("fb3-bauen-umwelt", 26),
+    ("fb4-bildung-jugend-kultur", 30),
+    ("buergerbuero", 24),
+    ("standesamt", 8),
+    ("ordnung-verkehr", 27),
+    ("soziales-wohnen", 19),
+    ("steuern-abgaben", 14),
+    ("finanzen-stadtkasse", 18),
+    ("personal", 12),
+    ("digitalisierung-it", 16),
+    ("ratsbuero", 6),
+    ("bauordnung", 17),
+    ("stadtplanung", 13),
+    ("tiefbau-strassen", 21),
+    ("kita-schule", 25),
+    ("kultur-tourismus", 11),
+    ("stadtbibliothek", 14),
+]
+# (goal, description, [(measure, owner slug, status, budget in euro, start and due in months
+# from today, OZG, SDG 9.c, [(months ago, percent, progress note)])])
+PLAN: list[
+    tuple[
+        str, str, list[tuple[str, str, str, int, int, int, bool, bool, list[tuple[int, int, str]]]]
+    ]
+] = [
+    (
+        "Alle häufigen Anliegen online",
+        "Bis 2027 lassen sich die zwanzig häufigsten Anliegen vollständig online erledigen.",
+        [
+            (
+                "Online-Formulare für die zehn häufigsten Anliegen",
+                "digitalisierung-it",
+                "done",
+                60000,
+                -30,
+                -2,
+                True,
+                True,
+                [
+                    (10, 40, "Hund, Parken und Fundsachen online"),
+                    (2, 100, "Zehn Formulare veröffentlicht"),
+                ],
+            ),
+            (
+                "Anmeldung mit BundID und Servicekonto Niedersachsen",
+                "digitalisierung-it",
+                "in_progress",
+                25000,
+                -12,
+                4,
+                True,
+                True,
+                [(6, 30, "SAML-Anbindung im Test"), (1, 70, "Abnahme mit dem Land terminiert")],
+            ),
+            (
+                "Online bezahlen (E-Payment)",
+                "finanzen-stadtkasse",
+                "done",
+                15000,
+                -20,
+                -6,
+                True,
+                False,
+                [(6, 100, "Zahlungen laufen über den Zahlungsdienstleister")],
+            ),
+            (
+                "Leistungsbeschreibungen in verständlicher Sprache",
+                "buergerbuero",
+                "in_progress",
+                8000,
+                -9,
+                6,
+                False,
+                True,
+                [(3, 45, "Die hundert meistgenutzten Texte überarbeitet")],
+            ),
+        ],
+    ),
+    (
+        "Papierlos arbeiten",
+        (
+            "Anträge werden unabhängig vom Eingangsweg digital bearbeitet; Papier wird beim "
+            "Eingang gescannt."
+        ),
+        [
+            (
+                "Digitale Vorgangsbearbeitung in allen Fachbereichen",
+                "fb1-zentrale-steuerung",
+                "in_progress",
+                120000,
+                -24,
+                -1,
+                True,
+                False,
+                [
+                    (12, 35, "Bürgerbüro und Ordnungsamt umgestellt"),
+                    (3, 80, "Bauordnung und Steuern folgen"),
+                ],
+            ),
+            (
+                "Scanstelle im zentralen Posteingang",
+                "fb1-zentrale-steuerung",
+                "done",
+                30000,
+                -18,
+                -8,
+                False,
+                False,
+                [(8, 100, "Posteingang wird vollständig gescannt")],
+            ),
+            (
+                "E-Akte nach XDOMEA an das Stadtarchiv",
+                "stadtarchiv",
+                "planned",
+                40000,
+                3,
+                18,
+                False,
+                False,
+                [],
+            ),
+        ],
+    ),
+    (
+        "Mobil und vernetzt arbeiten",
+        (
+            "Jede und jeder Beschäftigte kann mobil arbeiten; Rat und Verwaltung treffen sich "
+            "auch per Video."
+        ),
+        [
+            (
+                "Notebooks statt Arbeitsplatzrechner",
+                "digitalisierung-it",
+                "in_progress",
+                180000,
+                -26,
+                10,
+                False,
+                True,
+                [
+                    (12, 40, "Erste 100 Notebooks ausgegeben"),
+                    (2, 65, "Weitere 60 Notebooks ausgegeben"),
+                ],
+            ),
+            (
+                "Videokonferenzen für Rat und Ausschüsse",
+                "ratsbuero",
+                "done",
+                12000,
+                -16,
+                -10,
+                False,
+                True,
+                [(10, 100, "Alle Ausschusssäle mit Videoraum")],
+            ),
+        ],
+    ),
+    (
+        "Offen informieren",
+        "Bürgerinnen und Bürger erfahren regelmäßig und barrierefrei, was die Stadt tut.",
+        [
+            (
+                "Newsletter und Feeds",
+                "fb1-zentrale-steuerung",
+                "done",
+                5000,
+                -14,
+                -11,
+                False,
+                True,
+                [(11, 100, "Newsletter mit Themenwahl gestartet")],
+            ),
+            (
+                "Ratsinformationssystem mit OParl-Schnittstelle",
+                "ratsbuero",
+                "done",
+                35000,
+                -22,
+                -12,
+                False,
+                True,
+                [(12, 100, "OParl 1.1 öffentlich")],
+            ),
+            (
+                "Barrierefreiheit aller Seiten prüfen und beheben",
+                "digitalisierung-it",
+                "in_progress",
+                20000,
+                -8,
+                2,
+                False,
+                True,
+                [(2, 50, "Wöchentliche automatische Prüfung eingerichtet")],
+            ),
+        ],
+    ),
+]
+DEVICE_MODELS = {
+    Device.Kind.LAPTOP: ["ThinkPad T14 Gen 3", "EliteBook 840 G9", "Latitude 5440"],
+    Device.Kind.DESKTOP: ["ProDesk 400 G6", "OptiPlex 7090"],
+    Device.Kind.TABLET: ["Galaxy Tab S8", "iPad 10"],
+    Device.Kind.PHONE: ["Galaxy A54", "iPhone SE"],
+    Device.Kind.HEADSET: ["Jabra Evolve2 40"],
+    Device.Kind.WEBCAM: ["Logitech C920"],
+}
+
+
+@dataclass
+class MonitorDemoResult:
+    measures: int = 0
+    devices: int = 0
+    snapshots: int = 0
+
+
+def _months(today: dt.date, months: int) -> dt.date:
+    return today + dt.timedelta(days=round(months * 30.4))
+
+
+@transaction.atomic
+def _strategy(today: dt.date) -> int:
+    offices = {o.slug: o for o in Office.objects.all()}
+    fallback = offices.get("digitalisierung-it") or next(iter(offices.values()), None)
+    if fallback is None:
+        return 0
+    strategy, _created = Strategy.objects.get_or_create(
+        title=STRATEGY,
+        defaults={
+            "summary": "Vom Rat beschlossene Strategie: digitale Leistungen, papierlose "
+            "Verwaltung, mobiles Arbeiten und offene Information.",
+            "adopted_on": dt.date(2021, 3, 15),
+        },
+    )
+    count = 0
+    for position, (goal_title, goal_text, measures) in enumerate(PLAN):
+        goal, _created = Goal.objects.get_or_create(
+            strategy=strategy,
+            title=goal_title,
+            defaults={"description": goal_text, "position": position},
+        )
+        for title, owner, status, budget, start, due, ozg, sdg, notes in measures:
+            measure, created = Measure.objects.get_or_create(
+                goal=goal,
+                title=title,
+                defaults={
+                    "owner": offices.get(owner, fallback),
+                    "status": status,
+                    "budget_eur": Decimal(budget),
+                    "start_date": _months(today, start),
+                    "due_date": _months(today, due),
+                    "ozg": ozg,
+                    "sdg_9c": sdg,
+                },
+            )
+            if created:
+                ProgressNote.objects.bulk_create(
+                    ProgressNote(measure=measure, day=_months(today, -ago), percent=pct, text=text)
+                    for ago, pct, text in notes
+                )
+            count += 1
+    return count
+
+
+@transaction.atomic
+def _devices(today: dt.date, rng: random.Random) -> int:
+    if Device.objects.filter(
+        source=Device.Source.CSV, inventory_number__startswith="BUX-"
+    ).exists():
+        return Device.objects.filter(inventory_number__startswith="BUX-").count()
+    offices = {o.slug: o for o in Office.objects.all()}
+    for slug, staff in HEADCOUNT:
+        office = offices.get(slug)
+        if office is None:
+            continue
+        Headcount.objects.get_or_create(
+            office=office, as_of=_months(today, -14), defaults={"staff": staff - 2}
+        )
+        Headcount.objects.get_or_create(
+            office=office, as_of=_months(today, -2), defaults={"staff": staff}
+        )
+    devices = []
+    number = 0
+    person = 0
+    for slug, staff in HEADCOUNT:
+        office = offices.get(slug)
+        for _ in range(staff):
+            person += 1
+            holder = f"P-{person:04d}"
+            # Notebooks arrived over the last two years (the Corona purchase and the roll-out);
+            # the rest still work on a desktop in the office.
+            if rng.random() < 0.62:
+                kind = Device.Kind.LAPTOP
+                bought = today - dt.timedelta(days=rng.randint(20, 760))
+            else:
+                kind = Device.Kind.DESKTOP
+                bought = today - dt.timedelta(days=rng.randint(900, 2200))
+            number += 1
+            devices.append(
+                Device(
+                    inventory_number=f"BUX-{number:05d}",
+                    kind=kind,
+                    model_name=rng.choice(DEVICE_MODELS[kind]),
+                    office=office,
+                    holder=holder,
+                    home_office_capable=kind == Device.Kind.LAPTOP,
+                    purchased_on=bought,
+                    warranty_until=bought + dt.timedelta(days=3 * 365),
+                    retired_on=None,
+                    source=Device.Source.CSV,
+                )
+            )
+            if rng.random() < 0.12:
+                extra = rng.choice(
+                    [Device.Kind.HEADSET, Device.Kind.WEBCAM, Device.Kind.PHONE, Device.Kind.TABLET]
+                )
+                number += 1
+                bought = today - dt.timedelta(days=rng.randint(30, 900))
+                devices.append(
+                    Device(
+                        inventory_number=f"BUX-{number:05d}",
+                        kind=extra,
+                        model_name=rng.choice(DEVICE_MODELS[extra]),
+                        office=office,
+                        holder=holder,
+                        home_office_capable=extra in (Device.Kind.PHONE, Device.Kind.TABLET),
+                        purchased_on=bought,
+                        warranty_until=bought + dt.timedelta(days=2 * 365),
+                        source=Device.Source.CSV,
+                    )
+                )
+    Device.objects.bulk_create(devices)
+    return len(devices)
+
+
+def _history(today: dt.date) -> int:
+    days = [today - dt.timedelta(days=d) for d in range(364, -1, -HISTORY_STEP_DAYS)]
+    if today not in days:
+        days.append(today)
+    return sum(compute_all(day) for day in days)
+
+
+def load_monitor_demo(*, today: dt.date | None = None, history: bool = True) -> MonitorDemoResult:
+    today = today or timezone.localdate()
+    rng = random.Random(20200427)  # noqa: S311 - invented demo data; seeded with the inquiry's day
+    result = MonitorDemoResult()
+    result.measures = _strategy(today)
+    result.devices = _devices(today, rng)
+    if history:
+        result.snapshots = _history(today)
+    return result
