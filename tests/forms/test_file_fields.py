@@ -75,6 +75,12 @@ def test_upload_list_and_remove(client: Client, upload_form: FormDefinition) -> 
     assert 'href="#feld-nachweis"' in html
     assert Upload.objects.count() == 0
 
+    # Also with "Zwischenspeichern": the refusal is shown, not lost behind the next page.
+    fake.seek(0)
+    response = client.post(url, {"action": "save", "name": "Anna", "nachweis": fake})
+    assert response.status_code == 200
+    assert 'href="#feld-nachweis"' in response.content.decode()
+
     good = SimpleUploadedFile("police.pdf", PDF, content_type="application/pdf")
     response = client.post(url, {"action": "upload", "name": "Anna", "nachweis": good})
     assert response.status_code == 302

@@ -225,11 +225,12 @@ def step(request: HttpRequest, token: str, step_id: str) -> HttpResponse:
             return redirect(step_url(draft, current.id))
         # Conditions may have changed with the answers: neighbours anew.
         previous, following, visible = _neighbours(version, draft.data, current)
-        if action == "back":
+        # A refused file is said at once, whichever button was pressed; the answers are saved.
+        if action == "back" and not problems:
             if previous is None:
                 return redirect("forms:start", slug=version.definition.slug)
             return redirect(step_url(draft, previous.id))
-        if action == "save":
+        if action == "save" and not problems:
             return redirect("forms:saved", token=draft.resume_token)
         if action == "upload" and not problems:
             return redirect(step_url(draft, current.id))
