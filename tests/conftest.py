@@ -42,6 +42,7 @@ def _small_council_demo(settings: Any) -> None:
     # enough for tests. Tests of its full size pass `council_scale` or call the council loader.
     settings.RATHAUS_DEMO_COUNCIL_SCALE = 0.03
     settings.RATHAUS_DEMO_MONITOR_HISTORY = False
+    settings.RATHAUS_DEMO_AUDIT = False  # tests/monitor/test_demo.py runs it once
     # Likewise a few historic cases instead of a year's 2,000 (tests/cases/test_demo_cases.py
     # generates the full year).
     settings.RATHAUS_DEMO_CASES = 120

@@ -12,11 +12,10 @@ from typing import Any, ClassVar
 import httpx
 import pytest
 from django.conf import settings
-from django.test import Client
 from django.utils import timezone
 
 from rathaus.council.models import Meeting
-from rathaus.monitor.council import check_oparl_endpoint, minutes_timeliness
+from rathaus.monitor.council import InProcessTransport, check_oparl_endpoint, minutes_timeliness
 from rathaus.monitor.models import MetricSnapshot
 from rathaus.monitor.services import compute_all
 from tests.oparl.test_server_support import build_council
@@ -25,23 +24,9 @@ pytestmark = pytest.mark.django_db
 SCHEMA = "https://schema.oparl.org/1.1/"
 
 
-class _DjangoTransport(httpx.BaseTransport):
-    """httpx to the test client: our own OParl server without a socket, in the test's
-    transaction (a WSGI handler would close the test database connection)."""
-
-    def __init__(self) -> None:
-        self.client = Client()
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        response = self.client.get(request.url.raw_path.decode())
-        return httpx.Response(
-            response.status_code, headers=dict(response.items()), content=response.content
-        )
-
-
 def test_our_own_endpoint_conforms() -> None:
     build_council()
-    client = httpx.Client(transport=_DjangoTransport())
+    client = httpx.Client(transport=InProcessTransport())
     check = check_oparl_endpoint(f"{settings.SITE_URL}/oparl/v1.1/", client=client)
 
     assert check.error == ""

@@ -424,3 +424,5 @@ RATHAUS_SNIPEIT_TOKEN = os.environ.get("RATHAUS_SNIPEIT_TOKEN", "")
 RATHAUS_SNIPEIT_MOBILE_FIELD = os.environ.get("RATHAUS_SNIPEIT_MOBILE_FIELD", "")
 # The demo computes a year of monitor figures (every 14 days); tests switch it off for speed.
 RATHAUS_DEMO_MONITOR_HISTORY = env_bool("RATHAUS_DEMO_MONITOR_HISTORY", default=True)
+# The demo loader audits the demo site and faulty fixture pages with Chromium (about a minute).
+RATHAUS_DEMO_AUDIT = env_bool("RATHAUS_DEMO_AUDIT", default=True)

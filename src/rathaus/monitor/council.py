@@ -36,6 +36,30 @@ MAX_ERRORS_KEPT = 5
 MINUTES_DAYS = 14  # minutes should be public within two weeks of the meeting
 
 
+class InProcessTransport(httpx.BaseTransport):
+    """httpx to Django's test client: our own OParl server checked without a socket.
+
+    Inside a test it stays in the test's transaction (a WSGI server thread would not see
+    it); in the demo loader it needs no port. The request's host is passed on, so the
+    links the server writes are those of SITE_URL.
+    """
+
+    def __init__(self) -> None:
+        from django.test import Client  # only where this transport is used
+
+        self.client = Client()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = self.client.get(
+            request.url.raw_path.decode(),
+            HTTP_HOST=request.url.netloc.decode(),
+            secure=request.url.scheme == "https",
+        )
+        return httpx.Response(
+            response.status_code, headers=dict(response.items()), content=response.content
+        )
+
+
 class _Results:
     def __init__(self) -> None:
         self.by_type: dict[str, dict[str, Any]] = {}

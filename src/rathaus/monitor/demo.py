@@ -1,6 +1,11 @@
 """The monitor's part of the Buxtehude demo: a strategy with measures, about 300 devices,
 headcounts, and a year of figures computed from the demo's own records.
 
+Before the history: an OParl conformance check of our own endpoint (in process, no socket),
+the XZuFi export recorded as sent to the portal network, and (RATHAUS_DEMO_AUDIT) an
+accessibility audit of the demo site and of a few deliberately faulty "external" online
+service pages (`fixtures/demo/audit/`), both served on loopback ports for the run.
+
 The history is computed, not invented: `compute_all` runs as of every second week of the
 past year over the demo's cases, council meetings, news and devices, whose dates spread over
 that year. Figures without dated records (the catalog) stay flat, as they would.
@@ -9,16 +14,52 @@ that year. Figures without dated records (the catalog) stay flat, as they would.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import logging
 import random
-from dataclasses import dataclass
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from decimal import Decimal
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
 
-from django.db import transaction
+import httpx
+from django.conf import settings
+from django.db import connection, transaction
 from django.utils import timezone
 
 from rathaus.accounts.models import Office
-from rathaus.monitor.models import Device, Goal, Headcount, Measure, ProgressNote, Strategy
+from rathaus.catalog.models import Service
+from rathaus.core.links import site_url
+from rathaus.monitor.council import InProcessTransport, check_oparl_endpoint
+from rathaus.monitor.models import (
+    AuditRun,
+    Device,
+    Goal,
+    Headcount,
+    Measure,
+    OParlCheck,
+    ProgressNote,
+    Strategy,
+)
+from rathaus.monitor.portals import record_export
 from rathaus.monitor.services import compute_all
+
+logger = logging.getLogger(__name__)
+AUDIT_FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "demo" / "audit"
+# The faulty pages and what each must be found to have (axe rule ids and our reflow check).
+FAULTY_PAGES = {
+    "sperrmuell.html": {"image-alt"},
+    "hundesteuer.html": {"label"},
+    "parkausweis.html": {"color-contrast", "rathaus-reflow"},
+    "kita.html": {"html-has-lang", "image-alt"},
+}
+AUDIT_MAX_PAGES = 30
+EXPORT_PORTAL = "pvog"
+AUDIT_METRICS = ["q3.pages_without_serious_barriers", "q3.mobile_reflow"]
 
 STRATEGY = "Digitale Hansestadt Buxtehude 2030"
 HISTORY_STEP_DAYS = 14
@@ -238,6 +279,10 @@ class MonitorDemoResult:
     measures: int = 0
     devices: int = 0
     snapshots: int = 0
+    oparl_check: OParlCheck | None = None
+    exported: int = 0
+    audit: AuditRun | None = None
+    warnings: list[str] = field(default_factory=list)
 
 
 def _months(today: dt.date, months: int) -> dt.date:
@@ -366,12 +411,140 @@ def _history(today: dt.date) -> int:
     return sum(compute_all(day) for day in days)
 
 
-def load_monitor_demo(*, today: dt.date | None = None, history: bool = True) -> MonitorDemoResult:
+def _oparl_check(today: dt.date) -> OParlCheck:
+    """Our own endpoint, once a day, through the in-process transport (no server needed)."""
+    done = OParlCheck.objects.filter(
+        endpoint=site_url("/oparl/v1.1/"), checked_at__date=today
+    ).first()
+    if done is not None:
+        return done
+    with httpx.Client(transport=InProcessTransport(), follow_redirects=True) as client:
+        return check_oparl_endpoint(site_url("/oparl/v1.1/"), client=client)
+
+
+def _export() -> int:
+    """Write the XZuFi export into the data directory and record it as sent to the portals."""
+    from rathaus.catalog.management.commands.export_services import render
+
+    data, _count = render("xzufi")
+    folder = Path(settings.DATA_DIR) / "exports"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "leistungen-xzufi.xml").write_bytes(data)
+    # The same set the export contains: published services.
+    return record_export(Service.objects.published().values_list("pk", flat=True), EXPORT_PORTAL)
+
+
+class _QuietFiles(SimpleHTTPRequestHandler):
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@contextmanager
+def _serve_fixtures() -> Iterator[str]:
+    """The faulty "external" pages on a free loopback port."""
+    handler = functools.partial(_QuietFiles, directory=str(AUDIT_FIXTURES))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@contextmanager
+def serve_site() -> Iterator[str]:
+    """This installation on a free loopback port, in threads of this process.
+
+    Every request runs in its own thread with its own database connection, closed when the
+    request ends (Django's request_finished), so the loader's thread, busy with the browser,
+    never touches the database meanwhile. Static files come from the finders.
+    """
+    from django.contrib.staticfiles.handlers import StaticFilesHandler
+    from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
+    from django.core.wsgi import get_wsgi_application
+
+    class _Quiet(WSGIRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadedWSGIServer(("127.0.0.1", 0), _Quiet, allow_reuse_address=False)
+    server.set_app(StaticFilesHandler(get_wsgi_application()))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def _audit(today: dt.date, max_pages: int) -> AuditRun:
+    """Audit the demo site and the faulty pages; an existing complete run of today is kept."""
+    from rathaus.monitor.audits import AuditSettings, run_site_audit
+
+    done = AuditRun.objects.filter(
+        started_at__date=today, finished_at__isnull=False, error=""
+    ).first()
+    if done is not None:
+        return done
+    with serve_site() as site, _serve_fixtures() as external:
+        # The faulty pages first: with few pages allowed they must still be audited.
+        starts = [f"{external}/{name}" for name in FAULTY_PAGES] + [f"{site}/"]
+        return run_site_audit(
+            starts,
+            hosts={"127.0.0.1"},
+            options=AuditSettings(max_pages=max_pages, max_depth=3, delay_seconds=0),
+        )
+
+
+def _audit_into(
+    result: MonitorDemoResult,
+    today: dt.date,
+    max_pages: int,
+    history: bool,
+    *,
+    recompute: bool = True,
+) -> None:
+    try:
+        result.audit = _audit(today, max_pages)
+    except Exception as exc:  # e.g. no free port: the demo loads without an audit
+        logger.warning("demo audit failed: %s", exc)
+        result.warnings.append(f"Barrierefreiheitsprüfung: {exc}")
+        return
+    if result.audit.error:  # e.g. no Chromium: the run is kept with its error
+        result.warnings.append(f"Barrierefreiheitsprüfung: {result.audit.error}")
+    elif history and recompute:  # today's figures were computed before the audit ran
+        compute_all(today, only=AUDIT_METRICS)
+
+
+def load_monitor_demo(
+    *,
+    today: dt.date | None = None,
+    history: bool = True,
+    audit: bool | None = None,
+    audit_pages: int = AUDIT_MAX_PAGES,
+) -> MonitorDemoResult:
     today = today or timezone.localdate()
     rng = random.Random(20200427)  # noqa: S311 - invented demo data; seeded with the inquiry's day
     result = MonitorDemoResult()
     result.measures = _strategy(today)
     result.devices = _devices(today, rng)
+    result.oparl_check = _oparl_check(today)
+    if result.oparl_check.error:
+        result.warnings.append(f"OParl-Prüfung: {result.oparl_check.error}")
+    result.exported = _export()
+    if audit if audit is not None else getattr(settings, "RATHAUS_DEMO_AUDIT", True):
+        run = functools.partial(_audit_into, result, today, audit_pages, history)
+        if connection.in_atomic_block:
+            # The demo site is served by other threads with their own database connections:
+            # they see the demo only once `load_demo`'s transaction is committed.
+            transaction.on_commit(run)
+        else:
+            run(recompute=False)
     if history:
         result.snapshots = _history(today)
     return result

@@ -1,0 +1,105 @@
+"""The monitor's demo: strategy, devices, headcounts, an OParl check of our own endpoint, the
+XZuFi export recorded for the portals, and an audit that finds the planted problems."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+
+from rathaus.catalog.models import Service
+from rathaus.core.demo import load_demo
+from rathaus.monitor.demo import EXPORT_PORTAL, FAULTY_PAGES, load_monitor_demo
+from rathaus.monitor.models import (
+    AuditFinding,
+    AuditPage,
+    AuditRun,
+    Device,
+    Headcount,
+    Measure,
+    MetricSnapshot,
+    OParlCheck,
+    PortalStatus,
+    Strategy,
+)
+
+
+def _counts() -> dict[str, int]:
+    return {
+        "devices": Device.objects.count(),
+        "measures": Measure.objects.count(),
+        "headcounts": Headcount.objects.count(),
+        "oparl_checks": OParlCheck.objects.count(),
+        "portal": PortalStatus.objects.count(),
+        "audits": AuditRun.objects.count(),
+    }
+
+
+@pytest.mark.django_db
+def test_the_demo_loads_the_monitor_and_a_second_run_adds_nothing() -> None:
+    result = load_demo(cases=0).monitor
+
+    assert result.warnings == []
+    assert 300 <= Device.objects.count() <= 450
+    assert not Device.objects.filter(holder="").exists()
+    assert not Device.objects.filter(office__isnull=True).exists()
+    assert Device.objects.values("holder").distinct().count() >= 300
+    strategy = Strategy.objects.get()
+    assert Measure.objects.filter(goal__strategy=strategy).count() == result.measures >= 10
+    assert Headcount.objects.values("office").distinct().count() >= 15
+
+    check = OParlCheck.objects.get()
+    assert check == result.oparl_check
+    assert check.error == ""
+    assert check.checked >= 10
+    assert check.valid == check.checked
+    assert {"System", "Body", "Organization", "Meeting", "Paper"} <= set(check.results)
+
+    published = set(Service.objects.published().values_list("pk", flat=True))
+    assert published
+    assert result.exported == len(published)
+    exported = PortalStatus.objects.filter(portal=EXPORT_PORTAL, exported_at__isnull=False)
+    assert set(exported.values_list("service_id", flat=True)) == published
+    xml = (Path(settings.DATA_DIR) / "exports" / "leistungen-xzufi.xml").read_bytes()
+    assert xml.startswith(b"<?xml")
+    assert b"xzufi" in xml.lower()
+    assert AuditRun.objects.count() == 0  # switched off in tests (RATHAUS_DEMO_AUDIT)
+
+    before = _counts()
+    again = load_demo(cases=0).monitor
+    assert _counts() == before
+    assert again.oparl_check == check
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_demo_audit_finds_the_planted_problems(settings: Any) -> None:
+    # Outside a transaction the audit runs at once: the demo site and the faulty pages are
+    # served on loopback ports, Chromium with axe-core audits them, the servers stop.
+    result = load_monitor_demo(history=True, audit=True, audit_pages=6)
+
+    run = result.audit
+    assert run is not None
+    assert run.error == "", result.warnings
+    assert result.warnings == []
+    pages = {p.url.rsplit("/", 1)[-1]: p for p in AuditPage.objects.filter(run=run)}
+    assert set(FAULTY_PAGES) <= set(pages)
+    assert "" in pages  # the demo site's home page
+    assert pages[""].status == 200
+    for name, planted in FAULTY_PAGES.items():
+        rules = set(AuditFinding.objects.filter(page=pages[name]).values_list("rule", flat=True))
+        assert planted <= rules, (name, rules)
+        assert rules - planted <= {"region", "landmark-one-main"}, (name, rules)
+    assert pages["parkausweis.html"].reflows is False
+    assert pages["sperrmuell.html"].reflows is True
+    # The figures of the day take the run into account.
+    share = MetricSnapshot.objects.get(
+        metric_id="q3.pages_without_serious_barriers", day=timezone.localdate()
+    )
+    assert share.detail["run"] == run.pk
+
+    # A second load keeps today's run.
+    assert load_monitor_demo(history=False, audit=True, audit_pages=6).audit == run
+    assert AuditRun.objects.count() == 1
