@@ -516,6 +516,7 @@ def _audit_into(
         result.warnings.append(f"Barrierefreiheitsprüfung: {exc}")
         return
     if result.audit.error:  # e.g. no Chromium: the run is kept with its error
+        logger.warning("demo audit failed: %s", result.audit.error)
         result.warnings.append(f"Barrierefreiheitsprüfung: {result.audit.error}")
     elif history and recompute:  # today's figures were computed before the audit ran
         compute_all(today, only=AUDIT_METRICS)
