@@ -277,12 +277,24 @@ def test_a_form_for_a_missing_service_is_refused_by_name(tmp_path: Path) -> None
 
 
 @pytest.mark.django_db
-def test_publishing_puts_the_services_online() -> None:
+def test_publishing_puts_the_services_online_and_loading_again_keeps_them() -> None:
     load_demo(accounts=False, council_scale=0)
     for spec in SPECS:
         service = Service.objects.get(leika_key=spec["service"])
         assert service.channel_online, spec["slug"]
+        assert service.online_service_own, spec["slug"]
+        assert "/antraege/" in service.online_service_url, spec["slug"]
         assert service.maturity_level >= 3, spec["slug"]
+    parking = Service.objects.get(leika_key="99108001001000")
+    assert parking.online_service_url.endswith("/antraege/bewohnerparkausweis/")
+    history = Service.history.count()  # type: ignore[attr-defined]
+
+    again = load_demo(accounts=False, council_scale=0)
+
+    assert again.services.updated == 0
+    assert Service.history.count() == history  # type: ignore[attr-defined]
+    parking.refresh_from_db()
+    assert parking.online_service_url.endswith("/antraege/bewohnerparkausweis/")
 
 
 @pytest.mark.django_db

@@ -26,7 +26,12 @@ from rathaus.catalog.services import SEARCH_KIND, rebuild_search_index
 from rathaus.core.errors import ValidationFailed
 from rathaus.core.models import SearchDocument, Synonym
 from rathaus.council.demo import COUNCIL_DIR, CouncilDemoResult, load_council_demo
-from rathaus.forms.demo import FORMS_DIR, FormsDemoResult, load_forms_demo
+from rathaus.forms.demo import (
+    FORMS_DIR,
+    FormsDemoResult,
+    keep_form_catalog_fields,
+    load_forms_demo,
+)
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "demo"
 # Extra keys of the demo services file that the catalog import does not know.
@@ -187,6 +192,8 @@ def _load_services(rows: list[dict[str, Any]], tally: Tally, warnings: list[str]
     from rathaus.catalog.io.importer import import_services
 
     clean = [{k: v for k, v in row.items() if k not in DEMO_ONLY_SERVICE_KEYS} for row in rows]
+    # Services with a published demo form keep the online fields publishing gave them.
+    clean = keep_form_catalog_fields(clean)
     data = json.dumps({"services": clean}, ensure_ascii=False, indent=1).encode()
     result = import_services(data=data, filename="demo/services.json", fmt="json")
     tally.created += len(result.created)

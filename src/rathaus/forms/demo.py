@@ -100,6 +100,40 @@ def _same_version(version: FormVersion, spec: dict[str, Any]) -> bool:
     )
 
 
+# What publishing a form writes into the catalog entry of its service (forms.services).
+CATALOG_FIELDS = (
+    "channel_online",
+    "online_service_url",
+    "online_service_name",
+    "online_service_own",
+    "trust_level",
+    "maturity_level",
+    "maturity_level_v2",
+)
+
+
+def keep_form_catalog_fields(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Demo service rows with the online fields of services whose own form is published.
+
+    The demo catalog file describes the services before they had a form; once a demo form is
+    published, its service links to it. Loading the file again must not undo that (and then
+    publishing again), or every run would rewrite those services and their history.
+    """
+    with_form = {
+        definition.service_id: definition
+        for definition in FormDefinition.objects.filter(
+            is_active=True, service__isnull=False, versions__status=FormVersion.Status.PUBLISHED
+        ).select_related("service")
+    }
+    current = {d.service.leika_key: d.service for d in with_form.values() if d.service}
+    kept = []
+    for row in rows:
+        service = current.get(str(row.get("leika_key", "")))
+        online = {name: getattr(service, name) for name in CATALOG_FIELDS} if service else {}
+        kept.append({**row, **online})
+    return kept
+
+
 @transaction.atomic
 def load_forms_demo(
     *, data_dir: Path = FORMS_DIR, publisher: User | None = None
