@@ -217,7 +217,6 @@ SESSION_COOKIE_AGE = 8 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
-# --- Internationalisation ---------------------------------------------------------------
 # --- Citizen identity (docs/identity.md) ------------------------------------------------
 # Local sign-up with a confirmed email address; the link is valid this many hours.
 RATHAUS_SIGNUP = env_bool("RATHAUS_SIGNUP", default=True)
@@ -253,6 +252,7 @@ RATHAUS_SAML_REQUESTED_CONTEXT = os.environ.get("RATHAUS_SAML_REQUESTED_CONTEXT"
 RATHAUS_SAML_CONTEXT_LEVELS = os.environ.get("RATHAUS_SAML_CONTEXT_LEVELS", "")
 RATHAUS_SAML_XMLSEC_BINARY = os.environ.get("RATHAUS_SAML_XMLSEC_BINARY", "")
 
+# --- Internationalisation ---------------------------------------------------------------
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("Deutsch")), ("en", _("English"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
