@@ -45,8 +45,8 @@ class MetricListView(OpenDataView):
     @extend_schema(
         operation_id="metrics_list",
         summary="Every figure of the digitalization monitor",
-        description="Definition and latest value of every metric, grouped by nothing, ordered "
-        "by question.",
+        description="Definition and latest value (null before the first computation) of every "
+        "metric, ordered by question.",
         parameters=[ACCEPT_LANGUAGE],
         responses={200: MetricSerializer(many=True)},
     )

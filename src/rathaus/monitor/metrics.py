@@ -463,7 +463,7 @@ def form_completion(day: dt.date) -> Measurement:
         "jedes Objekttyps, OParl 1.1)"
     ),
     source=_("OParl-Schnittstelle des Ratsinformationssystems"),
-    reading=_("100 % heißt: andere Systeme und Apps können die Ratsdaten ohne Anpassung lesen."),
+    reading=_("Bei 100 Prozent können andere Systeme und Apps die Ratsdaten ohne Anpassung lesen."),
 )
 def oparl_conformance(day: dt.date) -> Measurement:
     _start, end = window(day, dt.timedelta(days=1))
