@@ -28,6 +28,7 @@ from typing import Any
 
 import httpx
 from django.conf import settings
+from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -36,6 +37,7 @@ from rathaus.catalog.models import Service
 from rathaus.core.links import site_url
 from rathaus.monitor.council import InProcessTransport, check_oparl_endpoint
 from rathaus.monitor.models import (
+    AuditPage,
     AuditRun,
     Device,
     Goal,
@@ -491,6 +493,9 @@ def _audit(today: dt.date, max_pages: int) -> AuditRun:
     ).first()
     if done is not None:
         return done
+    # Without DEBUG the pages need the collected static files' manifest (else every page
+    # is a 500); `make demo` collects only after loading, so collect here first.
+    call_command("collectstatic", interactive=False, verbosity=0)
     with serve_site() as site, _serve_fixtures() as external:
         # The faulty pages first: with few pages allowed they must still be audited.
         starts = [f"{external}/{name}" for name in FAULTY_PAGES] + [f"{site}/"]
@@ -518,6 +523,9 @@ def _audit_into(
     if result.audit.error:  # e.g. no Chromium: the run is kept with its error
         logger.warning("demo audit failed: %s", result.audit.error)
         result.warnings.append(f"Barrierefreiheitsprüfung: {result.audit.error}")
+    broken = AuditPage.objects.filter(run=result.audit, status__gte=500).count()
+    if broken:
+        result.warnings.append(f"Barrierefreiheitsprüfung: {broken} Seiten mit Serverfehler")
     elif history and recompute:  # today's figures were computed before the audit ran
         compute_all(today, only=AUDIT_METRICS)
 
