@@ -51,7 +51,10 @@ serve:
 		--no-ws --log-level warning rathaus.config.wsgi:application
 
 # --- tests ------------------------------------------------------------------------------
-test: $(VENV)/.installed-test browser lint typecheck test-sqlite test-postgres
+# The two database runs go side by side (one core each), each with its own data folder and
+# Redis database; their output is kept apart (-O).
+test: $(VENV)/.installed-test browser lint typecheck
+	$(MAKE) -j2 -O test-sqlite test-postgres
 
 browser:
 	@if ! command -v chromium >/dev/null 2>&1; then \
@@ -71,12 +74,14 @@ typecheck: $(VENV)/.installed-test
 test-sqlite: $(VENV)/.installed-test
 	mkdir -p var/test-results
 	env -u DATABASE_URL RATHAUS_DATA_DIR=var/test-sqlite RATHAUS_TASKS_BACKEND=database \
+		RATHAUS_TEST_REDIS_DB=14 \
 		$(BIN)/pytest --create-db --junitxml=var/test-results/sqlite.xml $(PYTEST_ARGS)
 
 test-postgres: $(VENV)/.installed-test
 	mkdir -p var/test-results
 	DATABASE_URL=$(TEST_DATABASE_URL) RATHAUS_DATA_DIR=var/test-postgres \
 		RATHAUS_TASKS_BACKEND=rq REDIS_URL=$(TEST_REDIS_URL) CACHE_URL=redis://127.0.0.1:6379/1 \
+		RATHAUS_TEST_REDIS_DB=15 \
 		$(BIN)/pytest --create-db --junitxml=var/test-results/postgres.xml $(PYTEST_ARGS)
 
 # --- maintenance ------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import os
 import signal
 from collections.abc import Iterator
 from email.header import decode_header, make_header
@@ -37,7 +38,9 @@ IMMEDIATE_TASKS = {
     "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": QUEUES}
 }
 # A Redis database of its own, so the tests never touch the queues of a running demo.
-TEST_REDIS_DB = 15
+# A Redis database of its own; the SQLite and the PostgreSQL run of `make test` run at the
+# same time and each empties its queues, so each gets its own number.
+TEST_REDIS_DB = int(os.environ.get("RATHAUS_TEST_REDIS_DB", "15"))
 
 
 @pytest.fixture
