@@ -283,7 +283,9 @@ def test_officer_marks_overdue_service_reviewed(
     today = timezone.localdate()
     late = make_service(office=office, review_due=today - datetime.timedelta(days=40))
     make_service(
-        leika_key="99000000000001", name="Aktuell", review_due=today + datetime.timedelta(days=5)
+        leika_key="99000000000001",
+        name="Noch nicht fällig",
+        review_due=today + datetime.timedelta(days=5),
     )
     make_service(
         leika_key="99000000000002",
@@ -295,7 +297,7 @@ def test_officer_marks_overdue_service_reviewed(
     overdue = reverse("catalog_staff:overdue")
     html = client.get(overdue).content.decode()
     assert late.name in html
-    assert "Aktuell" not in html
+    assert "Noch nicht fällig" not in html
     assert "Archiviert und alt" not in html
 
     response = client.post(reverse("catalog_staff:reviewed", args=[late.pk]), {"next": overdue})

@@ -243,9 +243,7 @@ RATHAUS_OIDC_TIMEOUT = float(os.environ.get("RATHAUS_OIDC_TIMEOUT", "10"))
 RATHAUS_SAML_IDP_METADATA = os.environ.get("RATHAUS_SAML_IDP_METADATA", "")
 RATHAUS_SAML_SP_ENTITY_ID = os.environ.get("RATHAUS_SAML_SP_ENTITY_ID", "")
 RATHAUS_SAML_KEY_FILE = os.environ.get("RATHAUS_SAML_KEY_FILE", str(DATA_DIR / "saml" / "sp.key"))
-RATHAUS_SAML_CERT_FILE = os.environ.get(
-    "RATHAUS_SAML_CERT_FILE", str(DATA_DIR / "saml" / "sp.crt")
-)
+RATHAUS_SAML_CERT_FILE = os.environ.get("RATHAUS_SAML_CERT_FILE", str(DATA_DIR / "saml" / "sp.crt"))
 RATHAUS_SAML_LABEL = os.environ.get("RATHAUS_SAML_LABEL", "BundID")
 # The weakest AuthnContextClassRef asked for (comparison "minimum") and extra mappings.
 RATHAUS_SAML_REQUESTED_CONTEXT = os.environ.get("RATHAUS_SAML_REQUESTED_CONTEXT", "")
