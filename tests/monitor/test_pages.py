@@ -127,3 +127,17 @@ def test_recompute_enqueues_the_task(client: Client, digital_officer: User) -> N
     response = client.post("/verwaltung/digitalisierung/neu-berechnen/")
     assert response.status_code == 302
     assert DBTaskResult.objects.filter(task_path__endswith="compute_metrics").exists()
+
+
+def test_the_officer_keeps_strategy_and_devices_in_the_admin(
+    client: Client, settings: Any, office: Office
+) -> None:
+    from tests.conftest import make_user
+
+    settings.RATHAUS_STAFF_SECOND_FACTOR = False
+    root = make_user("root", is_superuser=True, is_staff=True)
+    client.force_login(root)
+    for name in ["strategy", "measure", "device", "headcount", "metricsnapshot", "auditrun"]:
+        assert client.get(f"/admin/monitor/{name}/").status_code == 200, name
+    assert client.get("/admin/monitor/measure/add/").status_code == 200
+    assert client.get("/admin/monitor/metricsnapshot/add/").status_code == 403
