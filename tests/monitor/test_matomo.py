@@ -104,3 +104,20 @@ def test_an_unreachable_server_is_named() -> None:
     client = Matomo(MatomoConfig(base_url="http://127.0.0.1:9/", site_id=1, token=TOKEN))
     with pytest.raises(MatomoError, match=r"127\.0\.0\.1:9.*not reachable"):
         list(client.page_urls(dt.date(2026, 11, 2), dt.date(2026, 11, 2)))
+
+
+def test_import_command(matomo: str, settings: Any, service_factory: Any) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    service_factory(slug="hund-anmelden", name="Hund anmelden")
+    settings.RATHAUS_MATOMO_URL, settings.RATHAUS_MATOMO_TOKEN = matomo, "wrong"
+    with pytest.raises(CommandError, match="can't access"):
+        call_command("import_matomo", "--days", "3")
+    settings.RATHAUS_MATOMO_TOKEN = TOKEN
+    out = StringIO()
+    call_command("import_matomo", "--days", "3", stdout=out)
+    assert "6 counter rows" in out.getvalue()
+    assert _Matomo.seen[-1]["query"]["idSite"] == [str(settings.RATHAUS_MATOMO_SITE_ID)]

@@ -420,6 +420,10 @@ RATHAUS_UNIFORM_PAYMENT_HOSTS = os.environ.get("RATHAUS_UNIFORM_PAYMENT_HOSTS", 
 RATHAUS_SNIPEIT_URL = os.environ.get("RATHAUS_SNIPEIT_URL", "")
 RATHAUS_SNIPEIT_TOKEN = os.environ.get("RATHAUS_SNIPEIT_TOKEN", "")
 RATHAUS_SNIPEIT_MOBILE_FIELD = os.environ.get("RATHAUS_SNIPEIT_MOBILE_FIELD", "")
+# Page views from Matomo (question 5), if the town runs it: `rathaus import_matomo`.
+RATHAUS_MATOMO_URL = os.environ.get("RATHAUS_MATOMO_URL", "")
+RATHAUS_MATOMO_SITE_ID = int(os.environ.get("RATHAUS_MATOMO_SITE_ID", "1"))
+RATHAUS_MATOMO_TOKEN = os.environ.get("RATHAUS_MATOMO_TOKEN", "")
 # The demo computes a year of monitor figures (every 14 days); tests switch it off for speed.
 RATHAUS_DEMO_MONITOR_HISTORY = env_bool("RATHAUS_DEMO_MONITOR_HISTORY", default=True)
 # The demo loader audits the demo site and faulty fixture pages with Chromium (about a minute).
