@@ -159,13 +159,20 @@ def record(
         run.soft += 1
         subscriber.bounce_count += 1
         fields.append("bounce_count")
-        recent = Bounce.objects.filter(
-            subscriber=subscriber,
-            kind=Bounce.Kind.SOFT,
-            received_at__gt=received_at - SOFT_WINDOW,
-            received_at__lte=received_at,
-        ).count()
-        give_up = recent >= SOFT_LIMIT
+        # A mailbox is read in no particular order, so look at both sides of this bounce:
+        # any SOFT_LIMIT soft bounces within one SOFT_WINDOW block the address.
+        times = sorted(
+            Bounce.objects.filter(
+                subscriber=subscriber,
+                kind=Bounce.Kind.SOFT,
+                received_at__gt=received_at - SOFT_WINDOW,
+                received_at__lt=received_at + SOFT_WINDOW,
+            ).values_list("received_at", flat=True)
+        )
+        give_up = any(
+            times[i + SOFT_LIMIT - 1] - times[i] < SOFT_WINDOW
+            for i in range(len(times) - SOFT_LIMIT + 1)
+        )
     if give_up and subscriber.status in (Subscriber.Status.ACTIVE, Subscriber.Status.PENDING):
         subscriber.status = Subscriber.Status.BOUNCED
         subscriber.bounced_at = received_at
