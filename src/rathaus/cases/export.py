@@ -33,6 +33,7 @@ from lxml import etree
 
 from rathaus.cases.models import Case, CaseDocument
 from rathaus.cases.selectors import data_rows
+from rathaus.core.pdf import html_to_pdf
 
 NAMESPACE = "urn:x-rathaus:akte:1"
 SCHEMA_VERSION = "1"
@@ -209,15 +210,8 @@ def build_index(case: Case, members: list[Member], summary: bytes) -> bytes:
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
 
-def _no_fetching(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    # The summary is self-contained; nothing is loaded from anywhere while rendering.
-    raise ValueError(f"external resource refused: {url}")
-
-
 def summary_pdf(case: Case, members: list[Member]) -> bytes:
     """The readable summary of the case as PDF (German, whatever language is active)."""
-    from weasyprint import HTML
-
     with translation.override(settings.LANGUAGE_CODE):
         html = render_to_string(
             "cases/export/summary.html",
@@ -233,7 +227,7 @@ def summary_pdf(case: Case, members: list[Member]) -> bytes:
                 "exported_at": timezone.now(),
             },
         )
-    return bytes(HTML(string=html, url_fetcher=_no_fetching).write_pdf())
+    return html_to_pdf(html, tagged=False)
 
 
 def export_case(case: Case) -> bytes:

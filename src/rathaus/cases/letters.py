@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 from rathaus.accounts.models import User
 from rathaus.cases.models import Case, LetterTemplate, Outcome
 from rathaus.core.errors import Problem, ValidationFailed
+from rathaus.core.pdf import html_to_pdf
 
 PLACEHOLDER_RE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 
@@ -131,14 +132,8 @@ class RenderedLetter:
     pdf: bytes
 
 
-def _refuse_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    raise ValueError(f"letters load nothing from outside: {url}")
-
-
 def render_letter(case: Case, template: LetterTemplate, *, clerk: User | None) -> RenderedLetter:
     """The letter's subject, text, HTML and PDF for `case`."""
-    from weasyprint import HTML
-
     values = values_for(case, clerk)
     subject = fill(template.subject, values)
     body = fill(template.body, values)
@@ -157,7 +152,7 @@ def render_letter(case: Case, template: LetterTemplate, *, clerk: User | None) -
             "clerk": values["clerk_name"],
         },
     )
-    pdf = HTML(string=html, url_fetcher=_refuse_fetch, base_url=None).write_pdf()
+    pdf = html_to_pdf(html, tagged=False)
     # Without a target write_pdf returns the bytes.
     return RenderedLetter(subject=subject, body=body, html=html, pdf=bytes(pdf or b""))
 

@@ -32,6 +32,7 @@ from django.utils import timezone, translation
 from rathaus.cases.models import Case, CaseDocument, CaseEvent, Channel, PaymentState
 from rathaus.cases.services import record_event
 from rathaus.core.links import site_url
+from rathaus.core.pdf import html_to_pdf
 from rathaus.forms import engine
 from rathaus.forms.payments import format_amount
 from rathaus.forms.submission import submission_language
@@ -47,11 +48,6 @@ class FileRow:
     name: str
     size: int
     sha256: str
-
-
-def _refuse_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    # The receipt is self-contained; WeasyPrint must not load anything (no SSRF, no leaks).
-    raise ValueError(f"receipt rendering does not fetch {url!r}")
 
 
 def receipt_filename(case: Case) -> str:
@@ -81,11 +77,10 @@ def receipt_context(case: Case) -> dict[str, Any]:
 
 
 def render_receipt_pdf(case: Case, *, language: str | None = None) -> bytes:
-    from weasyprint import HTML
 
     with translation.override(language or submission_language(case)):
         html = render_to_string("forms/receipt.html", receipt_context(case))
-    return bytes(HTML(string=html, url_fetcher=_refuse_fetch, base_url=None).write_pdf())
+    return html_to_pdf(html, tagged=False)
 
 
 def current_receipt(case: Case) -> CaseDocument | None:
