@@ -60,6 +60,8 @@ def test_the_answer_covers_the_questions_and_the_three_remarks(
     assert q5["number"] == 5
     assert "4 Anträge ein, davon 75 % online" in q5["text"]
     assert "gestiegen" in q5["text"]
+    per_service = next(t for t in q5["tables"] if t["caption"].startswith("Online-Anteil je"))
+    assert per_service["rows"] == [["ohne Leistung", "4", "3", "75 %"]]
     q6 = answer.sections[5]
     assert "3 durchgehend digital" in q6["text"] or "wurden 3 durchgehend" in q6["text"]
     assert all(s["sources"] for s in answer.sections if s["code"] != "Q1")

@@ -65,6 +65,50 @@ def test_online_share_of_cases_counts_the_last_30_days(office: Office) -> None:
     assert snapshot.detail["by_channel"] == {"online": 1, "portal": 1, "post": 1}
 
 
+def test_online_share_per_service_and_month_cuts_months_in_town_time(
+    office: Office, service_factory: Any
+) -> None:
+    parking = service_factory(name="Bewohnerparkausweis", slug="parken", leika_key="99001001001000")
+    dogs = service_factory(name="Hundesteuer", slug="hunde", leika_key="99001001002000")
+    berlin = timezone.get_current_timezone()
+
+    def at(*args: int) -> dt.datetime:
+        return dt.datetime(*args, tzinfo=berlin)
+
+    def case(service: Any, channel: str, received: dt.datetime) -> None:
+        create_case(
+            office=office,
+            channel=channel,
+            subject="Test",
+            service_id=service.pk if service else None,
+            received_at=received,
+        )
+
+    case(parking, Channel.ONLINE, at(2026, 1, 10, 9))
+    case(parking, Channel.POST, at(2026, 1, 20, 9))
+    case(parking, Channel.PORTAL, at(2026, 3, 31, 23, 30))  # 21:30 UTC: still March here
+    case(dogs, Channel.IN_PERSON, at(2026, 3, 2, 8))
+    case(None, Channel.EMAIL, at(2026, 2, 2, 8))
+    case(parking, Channel.ONLINE, at(2025, 3, 31, 12))  # thirteen months back: outside
+    case(dogs, Channel.ONLINE, at(2026, 4, 1, 0, 30))  # after the day: outside
+
+    compute_all(dt.date(2026, 3, 31), only=["q5.online_case_share"])
+
+    detail = MetricSnapshot.objects.get(metric_id="q5.online_case_share").detail
+    table = detail["by_service_month"]
+    assert table["months"][0] == "2025-04" and table["months"][-1] == "2026-03"
+    assert len(table["months"]) == 12
+    rows = {row["name"]: row for row in table["services"]}
+    assert [row["name"] for row in table["services"]] == ["Bewohnerparkausweis", "", "Hundesteuer"]
+    january, february, march = (table["months"].index(m) for m in ("2026-01", "2026-02", "2026-03"))
+    assert rows["Bewohnerparkausweis"]["cells"][january] == [1, 2]
+    assert rows["Bewohnerparkausweis"]["cells"][march] == [1, 1]
+    assert rows["Bewohnerparkausweis"]["cells"][february] is None
+    assert (rows["Bewohnerparkausweis"]["online"], rows["Bewohnerparkausweis"]["total"]) == (2, 3)
+    assert rows["Hundesteuer"]["cells"][march] == [0, 1]
+    assert rows[""]["cells"][february] == [0, 1]
+
+
 def test_paper_free_share_counts_cases_without_media_breaks(office: Office) -> None:
     now = timezone.now()
     digital = _case(office, Channel.ONLINE, now, state=State.DECIDED, decided_at=now)

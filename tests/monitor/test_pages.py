@@ -61,6 +61,38 @@ def test_question_page_has_a_chart_with_its_data_table(client: Client, history: 
     assert client.get("/digitalisierung/frage/q9/").status_code == 404
 
 
+def test_question_five_shows_the_online_share_per_service_and_month(client: Client) -> None:
+    months = [f"2026-{m:02d}" for m in range(1, 13)]
+    cells: list[list[int] | None] = [None] * 12
+    cells[0], cells[11] = [1, 4], [3, 3]
+    MetricSnapshot.objects.create(
+        metric_id="q5.online_case_share",
+        day=timezone.localdate(),
+        value=50.0,
+        detail={
+            "by_channel": {"online": 4},
+            "by_service_month": {
+                "months": months,
+                "services": [
+                    {"name": "Bewohnerparkausweis", "cells": cells, "online": 4, "total": 7}
+                ],
+            },
+        },
+    )
+    page = html.fromstring(client.get("/digitalisierung/frage/q5/").content)
+    table = page.xpath("//table[caption[contains(., 'je Leistung und Monat')]]")[0]
+    assert table.getparent().get("role") == "region"
+    heads = [th.text_content() for th in table.findall("./thead/tr/th")]
+    assert heads[0] == "Leistung" and heads[1] == "Jan 2026" and len(heads) == 14
+    row = [cell.text_content().split() for cell in table.findall("./tbody/tr")[0]]
+    assert row[0] == ["Bewohnerparkausweis"]
+    assert row[1] == ["25", "%", "(1/4)"] and row[2] == ["–"] and row[12] == ["100", "%", "(3/3)"]
+    assert row[13] == ["57,1", "%", "(4/7)"]
+    # the other questions have no such table
+    other = html.fromstring(client.get("/digitalisierung/frage/q6/").content)
+    assert not other.xpath("//table[caption[contains(., 'je Leistung und Monat')]]")
+
+
 def test_downloads_carry_every_snapshot(client: Client, history: None) -> None:
     response = client.get("/digitalisierung/kennzahlen.csv")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))

@@ -14,11 +14,13 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from rathaus.accounts.models import User
 from rathaus.cases.models import (
+    ONLINE_CHANNELS,
     Case,
     CaseDocument,
     CaseEvent,
@@ -389,3 +391,47 @@ def due_soon(today: dt.date | None = None, days: int = 2) -> QuerySet[Case]:
     return Case.objects.filter(
         state__in=OPEN_STATES, due_date__isnull=False, due_date__lte=day + dt.timedelta(days=days)
     )
+
+
+# --- figures for the monitor ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ServiceMonth:
+    """Cases of one service received in one calendar month, and how many came online."""
+
+    service_id: int | None
+    service: str
+    month: str  # "2026-03"
+    online: int
+    total: int
+
+
+def cases_by_service_and_month(start: dt.datetime, end: dt.datetime) -> list[ServiceMonth]:
+    """Every channel counted per service and calendar month (town time) in [start, end).
+
+    Months are cut in the current time zone, so a case received at 23:30 on 31 March in
+    Buxtehude counts for March whatever the server's clock says.
+    """
+    counts: dict[tuple[int | None, str], list[int]] = {}
+    names: dict[int | None, str] = {}
+    rows = (
+        Case.objects.filter(received_at__gte=start, received_at__lt=end)
+        .annotate(month=TruncMonth("received_at", tzinfo=timezone.get_current_timezone()))
+        .values_list("service_id", "service__name", "month", "channel")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for service_id, name, month, channel, n in rows:
+        names[service_id] = name or ""
+        key = (service_id, f"{month:%Y-%m}")
+        online_total = counts.setdefault(key, [0, 0])
+        online_total[1] += n
+        if channel in ONLINE_CHANNELS:
+            online_total[0] += n
+    return [
+        ServiceMonth(service_id, names[service_id], month, online, total)
+        for (service_id, month), (online, total) in sorted(
+            counts.items(), key=lambda item: (names[item[0][0]], item[0][1])
+        )
+    ]

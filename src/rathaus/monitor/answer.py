@@ -333,6 +333,9 @@ def _q4(f: Figures) -> Section:
     )
 
 
+SERVICES_IN_ANSWER = 10
+
+
 def _q5(f: Figures) -> Section:
     channels = f.detail("q5.online_case_share").get("by_channel", {})
     views = f.detail("q5.service_page_views")
@@ -356,17 +359,41 @@ def _q5(f: Figures) -> Section:
             f"{num(completion['submitted'])} abgeschickt ({f.percent('q5.form_completion')})."
         )
     rows = [[_CHANNELS.get(k, k), num(v)] for k, v in sorted(channels.items(), key=lambda i: -i[1])]
+    tables = [
+        {
+            "caption": "Anträge nach Eingangskanal (30 Tage)",
+            "head": ["Kanal", "Anträge"],
+            "rows": rows,
+        }
+    ]
+    per_service = f.detail("q5.online_case_share").get("by_service_month", {}).get("services")
+    if per_service:
+        busiest = per_service[:SERVICES_IN_ANSWER]
+        text.append(
+            f"Über zwölf Monate betrachtet unterscheidet sich die Nutzung je Leistung deutlich; "
+            f"die Tabelle zeigt die {num(len(busiest))} Leistungen mit den meisten Anträgen, "
+            "die Monatswerte aller Leistungen stehen im Digitalisierungsmonitor."
+        )
+        tables.append(
+            {
+                "caption": "Online-Anteil je Leistung (12 Monate, alle Eingangskanäle)",
+                "head": ["Leistung", "Anträge", "davon online", "Anteil online"],
+                "rows": [
+                    [
+                        e["name"] or "ohne Leistung",
+                        num(e["total"]),
+                        num(e["online"]),
+                        f"{num(100 * e['online'] / e['total'], 1)} %" if e["total"] else "–",
+                    ]
+                    for e in busiest
+                ],
+            }
+        )
     return Section(
         "Q5",
         "",
         paragraphs=text,
-        tables=[
-            {
-                "caption": "Anträge nach Eingangskanal (30 Tage)",
-                "head": ["Kanal", "Anträge"],
-                "rows": rows,
-            }
-        ],
+        tables=tables,
         charts=["q5.online_case_share"],
         sources=[f.source("q5.online_case_share"), f.source("q5.service_page_views")],
     )

@@ -8,12 +8,14 @@ catalog as it is when computed; their history is the series of daily snapshots.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from rathaus.cases.models import ONLINE_CHANNELS, Case, Channel, MediaBreak
+from rathaus.cases.selectors import cases_by_service_and_month
 from rathaus.catalog.models import Service
 from rathaus.catalog.selectors import missing_online_services, online_coverage
 from rathaus.council.deadlines import invitation_timeliness
@@ -124,7 +126,44 @@ def online_case_share(day: dt.date) -> Measurement:
         .values_list("channel", "n")
     )
     online = sum(n for channel, n in by_channel.items() if channel in ONLINE_CHANNELS)
-    return Measurement(share(online, sum(by_channel.values())), {"by_channel": by_channel})
+    return Measurement(
+        share(online, sum(by_channel.values())),
+        {"by_channel": by_channel, "by_service_month": by_service_month(day)},
+    )
+
+
+def months_ending(day: dt.date, count: int = 12) -> list[dt.date]:
+    """The first days of the `count` calendar months up to and including `day`'s month."""
+    months = []
+    year, month = day.year, day.month
+    for _month in range(count):
+        months.append(dt.date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return months[::-1]
+
+
+def by_service_month(day: dt.date, count: int = 12) -> dict[str, Any]:
+    """Online share of all cases per service and calendar month, busiest service first.
+
+    Kept in the snapshot (not read live) so an answer written from it can be reproduced.
+    """
+    months = months_ending(day, count)
+    start = timezone.make_aware(dt.datetime.combine(months[0], dt.time.min))
+    _start, end = window(day, dt.timedelta(days=1))
+    keys = [f"{m:%Y-%m}" for m in months]
+    services: dict[int | None, dict[str, Any]] = {}
+    for row in cases_by_service_and_month(start, end):
+        entry = services.setdefault(
+            row.service_id,
+            {"name": row.service, "cells": {}, "online": 0, "total": 0},
+        )
+        entry["cells"][row.month] = [row.online, row.total]
+        entry["online"] += row.online
+        entry["total"] += row.total
+    rows = sorted(services.values(), key=lambda e: (-e["total"], e["name"]))
+    for entry in rows:
+        entry["cells"] = [entry["cells"].get(key) for key in keys]
+    return {"months": keys, "services": rows}
 
 
 # --- Q6 paper-free -----------------------------------------------------------------------

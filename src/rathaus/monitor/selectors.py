@@ -156,3 +156,43 @@ def inquiries_with_answers() -> QuerySet[Paper]:
         )
         .order_by("-date", "-pk")
     )
+
+
+@dataclass(frozen=True)
+class ShareCell:
+    online: int
+    total: int
+
+    @property
+    def percent(self) -> float:
+        return 100 * self.online / self.total if self.total else 0.0
+
+
+@dataclass(frozen=True)
+class ServiceMonths:
+    """Question 5's table: online share of all cases per service (rows) and month (columns)."""
+
+    months: list[dt.date]
+    rows: list[tuple[str, list[ShareCell | None], ShareCell]]
+
+
+def service_months(block: QuestionBlock) -> ServiceMonths | None:
+    """The table from the latest snapshot of `q5.online_case_share`, if it has one."""
+    for fig in block.figures:
+        if fig.metric.id == "q5.online_case_share":
+            data = fig.detail.get("by_service_month")
+            break
+    else:
+        return None
+    if not data or not data.get("services"):
+        return None
+    months = [dt.date.fromisoformat(f"{key}-01") for key in data["months"]]
+    rows = [
+        (
+            entry["name"],
+            [ShareCell(*cell) if cell else None for cell in entry["cells"]],
+            ShareCell(entry["online"], entry["total"]),
+        )
+        for entry in data["services"]
+    ]
+    return ServiceMonths(months, rows)

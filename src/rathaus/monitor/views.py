@@ -23,7 +23,11 @@ def question(request: HttpRequest, code: str) -> HttpResponse:
     if code not in QUESTIONS:
         raise Http404
     block = selectors.questions([code])[0]
-    return render(request, "monitor/question.html", {"question": block})
+    return render(
+        request,
+        "monitor/question.html",
+        {"question": block, "service_months": selectors.service_months(block)},
+    )
 
 
 def roadmap(request: HttpRequest) -> HttpResponse:
