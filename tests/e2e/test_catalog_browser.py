@@ -143,12 +143,26 @@ def test_axe_finds_no_wcag_violations(
 
 
 def test_mobile_viewport_has_no_horizontal_scrolling(
-    browser: Any, live_server: Any, catalog: list[Service]
+    browser: Any, live_server: Any, catalog: list[Service], office: Any
 ) -> None:
-    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
+    # WCAG 1.4.10 asks for 320 CSS pixels; a long compound in a heading once broke it.
+    long_word = make_service(
+        leika_key="99001001099000",
+        name="Wohnungsgeberbestätigungsformular ausstellen",
+        summary="Vermieter bestätigen den Einzug.",
+        office=office,
+    )
+    context = browser.new_context(viewport={"width": 320, "height": 640}, is_mobile=True)
     page = context.new_page()
-    for path in ("/", "/leistungen/?q=Hund", "/leistungen/personalausweis-beantragen/"):
+    for path in (
+        "/",
+        "/leistungen/?q=Hund",
+        "/leistungen/personalausweis-beantragen/",
+        long_word.get_absolute_url(),
+        "/leistungen/?q=Wohnungsgeber",
+    ):
         page.goto(live_server.url + path)
-        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at 360px width"
+        # not window.innerWidth: a phone zooms out to fit wide content, and it grows with it
+        overflow = page.evaluate("document.documentElement.scrollWidth") - 320
+        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at 320px width"
     context.close()

@@ -123,10 +123,11 @@ def test_axe_finds_no_wcag_violations_on_council_pages(
 def test_calendar_scrolls_inside_its_region_on_a_phone(
     browser: Any, live_server: Any, council: Council
 ) -> None:
-    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
+    context = browser.new_context(viewport={"width": 320, "height": 640}, is_mobile=True)
     page = context.new_page()
     for path in ("/rat/", "/rat/kalender/", council.vorlage.get_absolute_url()):
         page.goto(live_server.url + path)
-        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at 360px width"
+        # not window.innerWidth: a phone zooms out to fit wide content, and it grows with it
+        overflow = page.evaluate("document.documentElement.scrollWidth") - 320
+        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at 320px width"
     context.close()
