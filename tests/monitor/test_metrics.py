@@ -96,7 +96,8 @@ def test_online_share_per_service_and_month_cuts_months_in_town_time(
 
     detail = MetricSnapshot.objects.get(metric_id="q5.online_case_share").detail
     table = detail["by_service_month"]
-    assert table["months"][0] == "2025-04" and table["months"][-1] == "2026-03"
+    assert table["months"][0] == "2025-04"
+    assert table["months"][-1] == "2026-03"
     assert len(table["months"]) == 12
     rows = {row["name"]: row for row in table["services"]}
     assert [row["name"] for row in table["services"]] == ["Bewohnerparkausweis", "", "Hundesteuer"]

@@ -83,10 +83,13 @@ def test_question_five_shows_the_online_share_per_service_and_month(client: Clie
     table = page.xpath("//table[caption[contains(., 'je Leistung und Monat')]]")[0]
     assert table.getparent().get("role") == "region"
     heads = [th.text_content() for th in table.findall("./thead/tr/th")]
-    assert heads[0] == "Leistung" and heads[1] == "Jan 2026" and len(heads) == 14
+    assert heads[:2] == ["Leistung", "Jan 2026"]
+    assert len(heads) == 14
     row = [cell.text_content().split() for cell in table.findall("./tbody/tr")[0]]
     assert row[0] == ["Bewohnerparkausweis"]
-    assert row[1] == ["25", "%", "(1/4)"] and row[2] == ["–"] and row[12] == ["100", "%", "(3/3)"]
+    assert row[1] == ["25", "%", "(1/4)"]
+    assert row[2] == ["–"]
+    assert row[12] == ["100", "%", "(3/3)"]
     assert row[13] == ["57,1", "%", "(4/7)"]
     # the other questions have no such table
     other = html.fromstring(client.get("/digitalisierung/frage/q6/").content)
