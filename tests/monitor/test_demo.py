@@ -3,6 +3,8 @@ XZuFi export recorded for the portals, and an audit that finds the planted probl
 
 from __future__ import annotations
 
+import datetime as dt
+import random
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +14,12 @@ from django.utils import timezone
 
 from rathaus.catalog.models import Service
 from rathaus.core.demo import load_demo
-from rathaus.monitor.demo import EXPORT_PORTAL, FAULTY_PAGES, load_monitor_demo
+from rathaus.monitor.demo import (
+    EXPORT_PORTAL,
+    FAULTY_PAGES,
+    give_catalog_a_past,
+    load_monitor_demo,
+)
 from rathaus.monitor.models import (
     AuditFinding,
     AuditPage,
@@ -25,6 +32,7 @@ from rathaus.monitor.models import (
     PortalStatus,
     Strategy,
 )
+from rathaus.monitor.services import compute_all
 
 
 def _counts() -> dict[str, int]:
@@ -72,6 +80,29 @@ def test_the_demo_loads_the_monitor_and_a_second_run_adds_nothing() -> None:
     again = load_demo(cases=0).monitor
     assert _counts() == before
     assert again.oparl_check == check
+
+
+@pytest.mark.django_db
+def test_the_demo_catalog_gets_a_past_and_keeps_it() -> None:
+    load_demo(cases=0)
+    today = timezone.localdate()
+    online_now = Service.objects.published().online().count()
+
+    went_online = give_catalog_a_past(today, random.Random(1))
+
+    assert 10 <= went_online < online_now
+    year_ago, now = today - dt.timedelta(days=364), today
+    compute_all(year_ago, only=["q2.online_share"])
+    compute_all(now, only=["q2.online_share"])
+    before = MetricSnapshot.objects.get(metric_id="q2.online_share", day=year_ago)
+    after = MetricSnapshot.objects.get(metric_id="q2.online_share", day=now)
+    assert after.detail["online"] == online_now
+    assert before.detail["total"] == after.detail["total"]
+    assert after.detail["online"] - before.detail["online"] == went_online
+    # A second run (or a real catalog with a past) is left alone.
+    versions = Service.history.model.objects.count()  # type: ignore[attr-defined]
+    assert give_catalog_a_past(today, random.Random(1)) == 0
+    assert Service.history.model.objects.count() == versions  # type: ignore[attr-defined]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -11,6 +11,8 @@ from django.utils import timezone
 from rathaus.accounts.models import Office
 from rathaus.cases.models import Case, Channel, MediaBreak, State
 from rathaus.cases.services import create_case
+from rathaus.catalog import services as catalog_services
+from rathaus.catalog.models import Service
 from rathaus.monitor.models import MetricSnapshot
 from rathaus.monitor.registry import METRICS, QUESTIONS, Measurement, metric
 from rathaus.monitor.services import compute_all
@@ -108,6 +110,54 @@ def test_online_share_per_service_and_month_cuts_months_in_town_time(
     assert (rows["Bewohnerparkausweis"]["online"], rows["Bewohnerparkausweis"]["total"]) == (2, 3)
     assert rows["Hundesteuer"]["cells"][march] == [0, 1]
     assert rows[""]["cells"][february] == [0, 1]
+
+
+def test_catalog_figures_of_a_past_day_read_the_catalog_as_it_stood(
+    service_factory: Any,
+) -> None:
+    parking = service_factory(
+        name="Bewohnerparkausweis", slug="parken", leika_key="99001001001000", annual_cases=900
+    )
+    parking.channel_online = True
+    parking.online_service_url = "https://service.example.org/parken"
+    parking.maturity_level = 3
+    catalog_services.save_service(service=parking)
+    gone = service_factory(
+        name="Alte Leistung", slug="alt", leika_key="99001001002000", annual_cases=100
+    )
+    gone_id = gone.pk
+    gone.delete()
+    service_factory(name="Neue Leistung", slug="neu", leika_key="99001001003000")
+
+    now = timezone.now()
+    versions = Service.history.model.objects  # type: ignore[attr-defined]
+    offline, online = versions.filter(id=parking.pk).order_by("history_date")
+    versions.filter(pk=offline.pk).update(history_date=now - dt.timedelta(days=200))
+    versions.filter(pk=online.pk).update(history_date=now - dt.timedelta(days=100))
+    created, deleted = versions.filter(id=gone_id).order_by("history_date")
+    versions.filter(pk=created.pk).update(history_date=now - dt.timedelta(days=300))
+    versions.filter(pk=deleted.pk).update(history_date=now - dt.timedelta(days=120))
+
+    today = timezone.localdate()
+    for days_ago in (150, 50, 0):
+        compute_all(
+            today - dt.timedelta(days=days_ago),
+            only=["q2.online_share", "q2.ozg_obligation_share", "q2.missing_demand"],
+        )
+
+    def figure(metric_id: str, days_ago: int) -> MetricSnapshot:
+        day = today - dt.timedelta(days=days_ago)
+        return MetricSnapshot.objects.get(metric_id=metric_id, day=day)
+
+    # 150 days ago: the parking permit offline, the old service still published
+    assert figure("q2.online_share", 150).detail == {"online": 0, "total": 2}
+    assert figure("q2.missing_demand", 150).value == 900 + 100
+    # 50 days ago: the permit online, the old service deleted, the new one not yet there
+    assert figure("q2.online_share", 50).detail == {"online": 1, "total": 1}
+    assert figure("q2.ozg_obligation_share", 50).value == 100.0
+    assert figure("q2.missing_demand", 50).value == 0
+    # today: the live catalog
+    assert figure("q2.online_share", 0).detail == {"online": 1, "total": 2}
 
 
 def test_paper_free_share_counts_cases_without_media_breaks(office: Office) -> None:

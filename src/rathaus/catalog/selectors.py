@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime
 import math
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.utils import timezone
 
 from rathaus.accounts.models import Office
 from rathaus.catalog.maturity import OZG_OBLIGATION_LEVEL_V1
@@ -176,8 +177,14 @@ class Coverage:
         return self.obligation_met / self.total if self.total else 0.0
 
 
-def online_coverage() -> Coverage:
-    """Question 2 of the inquiry: how many published services are digital, by maturity."""
+def online_coverage(as_of: datetime.datetime | None = None) -> Coverage:
+    """Question 2 of the inquiry: how many published services are digital, by maturity.
+
+    With `as_of` in the past, the catalog as it stood then (from the services' recorded
+    versions), so the monitor's figures for a past day are that day's, not today's.
+    """
+    if as_of is not None and as_of < timezone.now():
+        return _coverage_of(catalog_as_of(as_of))
     qs = Service.objects.published()
     by_level = dict(
         qs.values_list("maturity_level").annotate(n=Count("id")).values_list("maturity_level", "n")
@@ -197,8 +204,69 @@ def online_coverage() -> Coverage:
     )
 
 
-def missing_online_services(*, limit: int = 20) -> list[Service]:
+@dataclass(frozen=True)
+class PastService:
+    """A published service as one of its recorded versions describes it."""
+
+    id: int
+    name: str
+    maturity_level: int
+    maturity_level_v2: int
+    online: bool
+    annual_cases: int
+
+
+def catalog_as_of(moment: datetime.datetime) -> list[PastService]:
+    """The published services at `moment`: each one's newest version recorded before it.
+
+    Every save of a service (editor, import, form publishing) records a version, so this is
+    the catalog of that moment; a service deleted by then is left out with its deletion.
+    """
+    newest: dict[int, PastService | None] = {}
+    versions = (
+        Service.history.model.objects.filter(history_date__lt=moment)  # type: ignore[attr-defined]
+        .order_by("id", "history_date", "history_id")
+        .values_list(
+            "id",
+            "name",
+            "status",
+            "history_type",
+            "maturity_level",
+            "maturity_level_v2",
+            "channel_online",
+            "online_service_url",
+            "annual_cases",
+        )
+    )
+    for pk, name, status, kind, level, level_v2, channel_online, url, cases in versions:
+        published = kind != "-" and status == Service.Status.PUBLISHED
+        newest[pk] = (
+            PastService(pk, name, level, level_v2, bool(channel_online and url), cases or 0)
+            if published
+            else None
+        )
+    return [service for service in newest.values() if service is not None]
+
+
+def _coverage_of(services: list[PastService]) -> Coverage:
+    by_level = Counter(s.maturity_level for s in services)
+    by_level_v2 = Counter(s.maturity_level_v2 for s in services)
+    return Coverage(
+        total=len(services),
+        online=sum(1 for s in services if s.online),
+        obligation_met=sum(1 for s in services if s.maturity_level >= OZG_OBLIGATION_LEVEL_V1),
+        by_level={lvl: by_level.get(lvl, 0) for lvl in range(5)},
+        by_level_v2={lvl: by_level_v2.get(lvl, 0) for lvl in range(8)},
+    )
+
+
+def missing_online_services(
+    *, limit: int = 20, as_of: datetime.datetime | None = None
+) -> list[Service] | list[PastService]:
     """Published services not yet meeting the OZG obligation, most demanded first."""
+    if as_of is not None and as_of < timezone.now():
+        missing = [s for s in catalog_as_of(as_of) if s.maturity_level < OZG_OBLIGATION_LEVEL_V1]
+        return sorted(missing, key=lambda s: (-s.annual_cases, s.name))[:limit]
     return list(
         public_services()
         .filter(maturity_level__lt=OZG_OBLIGATION_LEVEL_V1)

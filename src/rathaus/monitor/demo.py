@@ -8,7 +8,10 @@ service pages (`fixtures/demo/audit/`), both served on loopback ports for the ru
 
 The history is computed, not invented: `compute_all` runs as of every second week of the
 past year over the demo's cases, council meetings, news and devices, whose dates spread over
-that year. Figures without dated records (the catalog) stay flat, as they would.
+that year. The catalog, loaded today, is first given a past (`give_catalog_a_past`): its
+recorded versions are moved before the year and two thirds of today's online services go
+online on a day within it. Figures without dated records (readability of today's texts,
+the audit) stay flat, as they would.
 """
 
 from __future__ import annotations
@@ -281,6 +284,7 @@ class MonitorDemoResult:
     measures: int = 0
     devices: int = 0
     snapshots: int = 0
+    services_went_online: int = 0
     oparl_check: OParlCheck | None = None
     exported: int = 0
     audit: AuditRun | None = None
@@ -404,6 +408,57 @@ def _devices(today: dt.date, rng: random.Random) -> int:
                 )
     Device.objects.bulk_create(devices)
     return len(devices)
+
+
+def give_catalog_a_past(today: dt.date, rng: random.Random) -> int:
+    """Give the demo catalog the past a real one has: a year ago most online services were
+    not online yet. Returns how many services went online during the year.
+
+    The demo loads its catalog today, so every recorded version is from today. Here the
+    versions are moved to before the year shown, and for two thirds of the services that
+    are online now the online service is dated to a day within the year: their earlier
+    versions describe them without it (maturity at most 2), and a copy of today's version
+    is recorded on that day. The monitor then reads q2 for each past day from these
+    versions (`catalog.selectors.catalog_as_of`), as it would in a town that has used
+    Rathaus for a year.
+    """
+    versions = Service.history.model.objects  # type: ignore[attr-defined]
+    if versions.filter(history_date__lt=timezone.now() - dt.timedelta(days=1)).exists():
+        return 0  # the catalog has a past already (a second run, or a real one): keep it
+    start = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=400), dt.time(8)))
+    went_online = 0
+    for service in Service.objects.order_by("pk"):
+        rows = list(versions.filter(id=service.pk).order_by("history_date", "history_id"))
+        if not rows:
+            continue
+        current = rows[-1]
+        for offset, row in enumerate(rows):
+            row.history_date = start + dt.timedelta(seconds=offset)
+        published = service.status == Service.Status.PUBLISHED
+        if published and service.is_online and rng.random() < 2 / 3:
+            for row in rows:
+                row.channel_online = False
+                row.online_service_url = ""
+                row.maturity_level = min(row.maturity_level, 2)
+                row.maturity_level_v2 = min(row.maturity_level_v2, 2)
+            launch = versions.get(pk=current.pk)  # today's state, copied before the change
+            launch.pk = None
+            launch.history_type = "~"
+            launch.history_change_reason = "Online-Dienst freigeschaltet (Demo-Verlauf)"
+            launch.history_date = start + dt.timedelta(days=rng.randint(40, 395))
+            launch.save()
+            went_online += 1
+        versions.bulk_update(
+            rows,
+            [
+                "history_date",
+                "channel_online",
+                "online_service_url",
+                "maturity_level",
+                "maturity_level_v2",
+            ],
+        )
+    return went_online
 
 
 def _history(today: dt.date) -> int:
@@ -555,5 +610,6 @@ def load_monitor_demo(
         else:
             run(recompute=False)
     if history:
+        result.services_went_online = give_catalog_a_past(today, rng)
         result.snapshots = _history(today)
     return result

@@ -1,8 +1,8 @@
 """The monitor's metrics, one function each, registered with their definition.
 
 Windows end with the given day (inclusive): a figure "as of 2026-03-31" counts what was
-recorded up to the end of that day in the town's time zone. Catalog figures describe the
-catalog as it is when computed; their history is the series of daily snapshots.
+recorded up to the end of that day in the town's time zone. Catalog figures for a past day
+read the catalog as it stood then, from the services' recorded versions.
 """
 
 from __future__ import annotations
@@ -50,6 +50,11 @@ def window(day: dt.date, length: dt.timedelta) -> tuple[dt.datetime, dt.datetime
     return end - length, end
 
 
+def day_end(day: dt.date) -> dt.datetime:
+    """The first moment after `day` in town time."""
+    return window(day, dt.timedelta(0))[1]
+
+
 # --- Q2 coverage -------------------------------------------------------------------------
 
 
@@ -63,7 +68,7 @@ def window(day: dt.date, length: dt.timedelta) -> tuple[dt.datetime, dt.datetime
     reading=_("Je höher, desto mehr Anliegen lassen sich ohne Behördengang erledigen."),
 )
 def online_share(day: dt.date) -> Measurement:
-    coverage = online_coverage()
+    coverage = online_coverage(as_of=day_end(day))
     return Measurement(
         share(coverage.online, coverage.total),
         {"online": coverage.online, "total": coverage.total},
@@ -80,7 +85,7 @@ def online_share(day: dt.date) -> Measurement:
     reading=_("Ab Reifegrad 3 gilt die Pflicht des Onlinezugangsgesetzes als erfüllt."),
 )
 def ozg_obligation_share(day: dt.date) -> Measurement:
-    coverage = online_coverage()
+    coverage = online_coverage(as_of=day_end(day))
     return Measurement(
         share(coverage.obligation_met, coverage.total),
         {"by_level": {str(k): v for k, v in coverage.by_level.items()}},
@@ -98,7 +103,7 @@ def ozg_obligation_share(day: dt.date) -> Measurement:
     higher_is_better=False,
 )
 def missing_demand(day: dt.date) -> Measurement:
-    missing = missing_online_services(limit=1000)
+    missing = missing_online_services(limit=1000, as_of=day_end(day))
     return Measurement(
         float(sum(s.annual_cases for s in missing)),
         {"top": [{"name": s.name, "annual_cases": s.annual_cases} for s in missing[:10]]},
