@@ -224,7 +224,7 @@ def catalog_as_of(moment: datetime.datetime) -> list[PastService]:
     """
     newest: dict[int, PastService | None] = {}
     versions = (
-        Service.history.model.objects.filter(history_date__lt=moment)  # type: ignore[attr-defined]
+        Service.history.model.objects.filter(history_date__lt=moment)
         .order_by("id", "history_date", "history_id")
         .values_list(
             "id",

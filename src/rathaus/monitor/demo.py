@@ -422,7 +422,7 @@ def give_catalog_a_past(today: dt.date, rng: random.Random) -> int:
     versions (`catalog.selectors.catalog_as_of`), as it would in a town that has used
     Rathaus for a year.
     """
-    versions = Service.history.model.objects  # type: ignore[attr-defined]
+    versions = Service.history.model.objects
     if versions.filter(history_date__lt=timezone.now() - dt.timedelta(days=1)).exists():
         return 0  # the catalog has a past already (a second run, or a real one): keep it
     start = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=400), dt.time(8)))
