@@ -100,9 +100,9 @@ def test_the_demo_catalog_gets_a_past_and_keeps_it() -> None:
     assert before.detail["total"] == after.detail["total"]
     assert after.detail["online"] - before.detail["online"] == went_online
     # A second run (or a real catalog with a past) is left alone.
-    versions = Service.history.model.objects.count()  # type: ignore[attr-defined]
+    versions = Service.history.model.objects.count()
     assert give_catalog_a_past(today, random.Random(1)) == 0
-    assert Service.history.model.objects.count() == versions  # type: ignore[attr-defined]
+    assert Service.history.model.objects.count() == versions
 
 
 @pytest.mark.django_db(transaction=True)

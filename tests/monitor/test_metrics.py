@@ -130,7 +130,7 @@ def test_catalog_figures_of_a_past_day_read_the_catalog_as_it_stood(
     service_factory(name="Neue Leistung", slug="neu", leika_key="99001001003000")
 
     now = timezone.now()
-    versions = Service.history.model.objects  # type: ignore[attr-defined]
+    versions = Service.history.model.objects
     offline, online = versions.filter(id=parking.pk).order_by("history_date")
     versions.filter(pk=offline.pk).update(history_date=now - dt.timedelta(days=200))
     versions.filter(pk=online.pk).update(history_date=now - dt.timedelta(days=100))
