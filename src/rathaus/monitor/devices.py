@@ -12,16 +12,17 @@ import datetime as dt
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from django.db import transaction
-from django.utils import timezone
+from django.db import IntegrityError, transaction
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from rathaus.accounts.models import Office
 from rathaus.catalog.io.tabular import decode
-from rathaus.core.errors import ImportRejected, Report
+from rathaus.core.errors import Conflict, ImportRejected, Problem, Report, ValidationFailed
 from rathaus.integrations.snipeit import Asset, SnipeIt
-from rathaus.monitor.models import Device
+from rathaus.monitor.models import Device, Headcount
 
 # Column names of the CSV file (German, as the IT department writes them).
 COLUMNS = (
@@ -184,6 +185,26 @@ def parse_csv(data: bytes, *, encoding: str = "utf-8") -> list[DeviceRecord]:
     return records
 
 
+def _values(record: DeviceRecord, *, offices: dict[str, int], source: str) -> dict[str, Any]:
+    """The stored fields of a record; the one mapping used by saving and by the dry run."""
+    capable = (
+        record.home_office_capable
+        if record.home_office_capable is not None
+        else record.kind in MOBILE_KINDS
+    )
+    return {
+        "kind": record.kind,
+        "model_name": record.model_name,
+        "office_id": offices.get(record.office_slug),
+        "holder": record.holder,
+        "home_office_capable": capable,
+        "purchased_on": record.purchased_on,
+        "warranty_until": record.warranty_until,
+        "retired_on": record.retired_on,
+        "source": source,
+    }
+
+
 @transaction.atomic
 def save_records(
     records: list[DeviceRecord], *, source: str, retire_missing: bool = False
@@ -197,22 +218,7 @@ def save_records(
     existing = {d.inventory_number: d for d in Device.objects.all()}
     created = updated = 0
     for record in records:
-        capable = (
-            record.home_office_capable
-            if record.home_office_capable is not None
-            else record.kind in MOBILE_KINDS
-        )
-        values = {
-            "kind": record.kind,
-            "model_name": record.model_name,
-            "office_id": offices.get(record.office_slug),
-            "holder": record.holder,
-            "home_office_capable": capable,
-            "purchased_on": record.purchased_on,
-            "warranty_until": record.warranty_until,
-            "retired_on": record.retired_on,
-            "source": source,
-        }
+        values = _values(record, offices=offices, source=source)
         device = existing.get(record.inventory_number)
         if device is None:
             Device.objects.create(inventory_number=record.inventory_number, **values)
@@ -267,3 +273,125 @@ def sync_snipeit(client: SnipeIt) -> SaveResult:
     """
     records = records_from_snipeit(client.hardware())
     return save_records(records, source=Device.Source.SNIPE_IT, retire_missing=True)
+
+
+# --- The staff pages: dry run of an import, single devices, headcounts ----------------------
+
+
+@dataclass(frozen=True)
+class PlannedRow:
+    """What an import would do with one record: create, update (which fields) or nothing."""
+
+    record: DeviceRecord
+    action: str  # "create" | "update" | "unchanged"
+    changes: tuple[str, ...] = ()  # labels of the fields that would change
+
+
+def plan_records(records: list[DeviceRecord], *, source: str) -> list[PlannedRow]:
+    """The dry run of `save_records`: compares with the stored devices, writes nothing."""
+    offices = dict(Office.objects.values_list("slug", "pk"))
+    existing = {
+        d.inventory_number: d
+        for d in Device.objects.filter(inventory_number__in=[r.inventory_number for r in records])
+    }
+    planned = []
+    for record in records:
+        device = existing.get(record.inventory_number)
+        if device is None:
+            planned.append(PlannedRow(record, "create"))
+            continue
+        values = _values(record, offices=offices, source=source)
+        changed = tuple(
+            _label(key.removesuffix("_id"))
+            for key, value in values.items()
+            if getattr(device, key) != value
+        )
+        planned.append(PlannedRow(record, "update" if changed else "unchanged", changed))
+    return planned
+
+
+def _label(name: str) -> str:
+    field = Device._meta.get_field(name)
+    return str(getattr(field, "verbose_name", name))
+
+
+def device_problems(device: Device) -> list[Problem]:
+    """Rules of one device beyond its fields; checked by the form and again when saving."""
+    problems = []
+    if (
+        device.purchased_on
+        and device.warranty_until
+        and device.warranty_until < device.purchased_on
+    ):
+        problems.append(
+            Problem(_("Die Garantie kann nicht vor der Anschaffung enden."), field="warranty_until")
+        )
+    if device.purchased_on and device.retired_on and device.retired_on < device.purchased_on:
+        problems.append(
+            Problem(
+                _("Ein Gerät kann nicht vor seiner Anschaffung ausgemustert werden."),
+                field="retired_on",
+            )
+        )
+    return problems
+
+
+def inventory_number_taken(number: str) -> str:
+    return _("Die Inventarnummer „%(number)s“ ist schon einem anderen Gerät zugeordnet.") % {
+        "number": number
+    }
+
+
+def save_device(device: Device) -> Device:
+    """Create or update one device entered by hand; a new one is recorded as `manual`."""
+    problems = device_problems(device)
+    if problems:
+        raise ValidationFailed(_("Das Gerät wurde nicht gespeichert."), problems=problems)
+    if device.pk is None:
+        device.source = Device.Source.MANUAL
+    try:
+        with transaction.atomic():
+            device.save()
+    except IntegrityError:
+        # Another request took the number between the form's check and this write.
+        raise ValidationFailed(
+            _("Das Gerät wurde nicht gespeichert."),
+            problems=[
+                Problem(inventory_number_taken(device.inventory_number), field="inventory_number")
+            ],
+        ) from None
+    return device
+
+
+@transaction.atomic
+def retire_device(device: Device, *, on: dt.date | None = None) -> Device:
+    """Take a device out of use (kept for the history) instead of deleting it."""
+    locked = Device.objects.select_for_update().get(pk=device.pk)
+    if locked.retired_on is not None:
+        raise Conflict(
+            _("Das Gerät %(number)s ist schon seit dem %(day)s ausgemustert.")
+            % {
+                "number": locked.inventory_number,
+                "day": formats.date_format(locked.retired_on, "SHORT_DATE_FORMAT"),
+            }
+        )
+    locked.retired_on = on or timezone.localdate()
+    problems = device_problems(locked)
+    if problems:
+        raise ValidationFailed(problems[0].message, problems=problems)
+    locked.save(update_fields=["retired_on", "modified"])
+    return locked
+
+
+@transaction.atomic
+def delete_device(device: Device) -> None:
+    Device.objects.filter(pk=device.pk).delete()
+
+
+@transaction.atomic
+def record_headcount(office: Office, *, as_of: dt.date, staff: int) -> Headcount:
+    """The staff of an office on a day; recording the same day again corrects it."""
+    headcount, _created = Headcount.objects.update_or_create(
+        office=office, as_of=as_of, defaults={"staff": staff}
+    )
+    return headcount

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rathaus.monitor import staff_views
+from rathaus.monitor import device_views, staff_views
 
 app_name = "monitor_staff"
 urlpatterns = [
@@ -18,4 +18,15 @@ urlpatterns += [
         staff_views.answer_download,
         name="answer_download",
     ),
+]
+# Device inventory and headcounts (gap B1): rathaus.monitor.device_views
+urlpatterns += [
+    path("geraete/", device_views.device_list, name="devices"),
+    path("geraete/neu/", device_views.device_create, name="device_create"),
+    path("geraete/<int:pk>/", device_views.device_edit, name="device_edit"),
+    path("geraete/<int:pk>/ausmustern/", device_views.device_retire, name="device_retire"),
+    path("geraete/<int:pk>/loeschen/", device_views.device_delete, name="device_delete"),
+    path("geraete/import/", device_views.device_import, name="device_import"),
+    path("geraete/vorlage.csv", device_views.device_template, name="device_template"),
+    path("geraete/personalstand/", device_views.headcounts, name="headcounts"),
 ]
