@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rathaus.monitor import device_views, staff_views
+from rathaus.monitor import device_views, staff_views, strategy_views
 
 app_name = "monitor_staff"
 urlpatterns = [
@@ -29,4 +29,37 @@ urlpatterns += [
     path("geraete/import/", device_views.device_import, name="device_import"),
     path("geraete/vorlage.csv", device_views.device_template, name="device_template"),
     path("geraete/personalstand/", device_views.headcounts, name="headcounts"),
+]
+# Strategy, goals, measures and progress notes (Q1): rathaus.monitor.strategy_views
+urlpatterns += [
+    path("strategie/", strategy_views.overview, name="strategy"),
+    path("strategie/neu/", strategy_views.strategy_create, name="strategy_create"),
+    path("strategie/<int:pk>/", strategy_views.strategy_edit, name="strategy_edit"),
+    path("strategie/<int:pk>/loeschen/", strategy_views.strategy_delete, name="strategy_delete"),
+    path("strategie/ziele/neu/", strategy_views.goal_create, name="strategy_goal_create"),
+    path("strategie/ziele/<int:pk>/", strategy_views.goal_edit, name="strategy_goal_edit"),
+    path(
+        "strategie/ziele/<int:pk>/loeschen/",
+        strategy_views.goal_delete,
+        name="strategy_goal_delete",
+    ),
+    path(
+        "strategie/massnahmen/neu/", strategy_views.measure_create, name="strategy_measure_create"
+    ),
+    path("strategie/massnahmen/<int:pk>/", strategy_views.measure_detail, name="strategy_measure"),
+    path(
+        "strategie/massnahmen/<int:pk>/bearbeiten/",
+        strategy_views.measure_edit,
+        name="strategy_measure_edit",
+    ),
+    path(
+        "strategie/massnahmen/<int:pk>/loeschen/",
+        strategy_views.measure_delete,
+        name="strategy_measure_delete",
+    ),
+    path(
+        "strategie/massnahmen/<int:pk>/vermerk/",
+        strategy_views.note_add,
+        name="strategy_note_add",
+    ),
 ]
