@@ -440,3 +440,65 @@ class InquiryAnswer(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.paper} ({self.measured_on})"
+
+
+# --- The accessibility statement (Barrierefreiheitserklärung) -------------------------------
+
+
+class AccessibilityStatement(TimeStampedModel):
+    """The statement of § 9b NBGG, drafted from an audit run, edited and released.
+
+    The newest released statement is the one the public page shows; a released statement is
+    final, a change means a new draft.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Entwurf")
+        RELEASED = "released", _("freigegeben")
+
+    class Compliance(models.TextChoices):
+        FULL = "full", _("vollständig vereinbar")
+        PARTIAL = "partial", _("teilweise vereinbar")
+        NONE = "none", _("nicht vereinbar")
+
+    status = models.CharField(
+        _("Status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    run = models.ForeignKey(
+        AuditRun,
+        verbose_name=_("Prüflauf"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="statements",
+    )
+    # Kept beside the run: runs are pruned, the statement must still name its audit date.
+    audited_on = models.DateField(_("geprüft am"), null=True, blank=True)
+    compliance = models.CharField(
+        _("Stand der Vereinbarkeit"),
+        max_length=10,
+        choices=Compliance.choices,
+        default=Compliance.PARTIAL,
+    )
+    intro = models.TextField(_("Einleitung und Geltungsbereich"))
+    method = models.TextField(_("Methode der Bewertung"))
+    # [{"kind", "title", "text", "criteria": ["1.4.3"], "pages": [titles], "page_count": n}]
+    entries = models.JSONField(_("nicht barrierefreie Inhalte"), default=list, blank=True)
+    feedback = models.TextField(_("Feedback-Mechanismus"))
+    enforcement = models.TextField(_("Schlichtungsverfahren"))
+    prepared_on = models.DateField(_("erstellt am"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    released_at = models.DateTimeField(_("freigegeben am"), null=True, blank=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("Erklärung zur Barrierefreiheit")
+        verbose_name_plural = _("Erklärungen zur Barrierefreiheit")
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"{self.prepared_on} ({self.get_status_display()})"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rathaus.monitor import device_views, staff_views, strategy_views
+from rathaus.monitor import device_views, staff_views, statement_views, strategy_views
 
 app_name = "monitor_staff"
 urlpatterns = [
@@ -29,6 +29,23 @@ urlpatterns += [
     path("geraete/import/", device_views.device_import, name="device_import"),
     path("geraete/vorlage.csv", device_views.device_template, name="device_template"),
     path("geraete/personalstand/", device_views.headcounts, name="headcounts"),
+]
+# The accessibility statement (Q3): rathaus.monitor.statement_views
+urlpatterns += [
+    path("barrierefreiheit/erklaerung/", statement_views.statement_list, name="statements"),
+    path(
+        "barrierefreiheit/erklaerung/neu/", statement_views.statement_draft, name="statement_draft"
+    ),
+    path(
+        "barrierefreiheit/erklaerung/<int:statement_id>/",
+        statement_views.statement_detail,
+        name="statement",
+    ),
+    path(
+        "barrierefreiheit/erklaerung/<int:statement_id>/kopieren/",
+        statement_views.statement_copy,
+        name="statement_copy",
+    ),
 ]
 # Strategy, goals, measures and progress notes (Q1): rathaus.monitor.strategy_views
 urlpatterns += [

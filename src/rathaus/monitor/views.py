@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from rathaus.monitor import selectors
 from rathaus.monitor.registry import METRICS, QUESTIONS
+from rathaus.monitor.statement import current_statement
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -72,3 +73,11 @@ def export_json(request: HttpRequest) -> HttpResponse:
     )
     response["Content-Disposition"] = 'attachment; filename="kennzahlen.json"'
     return response
+
+
+def accessibility_statement(request: HttpRequest) -> HttpResponse:
+    """The released accessibility statement; the static one until a statement is released."""
+    found = current_statement()
+    if found is None:
+        return render(request, "core/barrierefreiheit.html")
+    return render(request, "monitor/statement_public.html", {"statement": found})
