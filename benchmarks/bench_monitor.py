@@ -10,7 +10,7 @@ then measures:
 
 - `compute_all` for today over all metrics, several runs;
 - `answer.generate` for the seed inquiry, then `render_pdf` and `render_docx` of the answer;
-- the auditor (axe-core in Chromium, plus the 320-pixel reflow view of every page) crawling
+- the auditor (axe-core in Chromium, plus the 320-pixel reflow check of every page) crawling
   the demo site served by granian exactly as `make serve` runs it, up to `--pages` pages,
   no politeness delay: pages per second over the whole crawl, browser start included.
 """
@@ -78,7 +78,7 @@ def _granian(port: int) -> subprocess.Popen[bytes]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--pages", type=int, default=30)
+    parser.add_argument("--pages", type=int, default=60)
     parser.add_argument("--council-scale", type=float, default=1.0)
     args = parser.parse_args()
     with fresh_django("monitor") as vendor:
