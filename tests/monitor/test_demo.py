@@ -21,6 +21,7 @@ from rathaus.monitor.demo import (
     load_monitor_demo,
 )
 from rathaus.monitor.models import (
+    AccessibilityStatement,
     AuditFinding,
     AuditPage,
     AuditRun,
@@ -131,6 +132,15 @@ def test_the_demo_audit_finds_the_planted_problems(settings: Any) -> None:
     )
     assert share.detail["run"] == run.pk
 
-    # A second load keeps today's run.
+    # The officer finds a draft of the accessibility statement from the run.
+    statement = AccessibilityStatement.objects.get()
+    assert statement == result.statement
+    assert statement.run == run
+    assert statement.status == AccessibilityStatement.Status.DRAFT
+    criteria = {c for entry in statement.entries for c in entry["criteria"]}
+    assert {"1.1.1", "1.4.3", "3.1.1", "1.4.10"} <= criteria
+
+    # A second load keeps today's run and the draft.
     assert load_monitor_demo(history=False, audit=True, audit_pages=6).audit == run
     assert AuditRun.objects.count() == 1
+    assert AccessibilityStatement.objects.count() == 1

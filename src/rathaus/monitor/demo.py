@@ -40,6 +40,7 @@ from rathaus.catalog.models import Service
 from rathaus.core.links import site_url
 from rathaus.monitor.council import InProcessTransport, check_oparl_endpoint
 from rathaus.monitor.models import (
+    AccessibilityStatement,
     AuditPage,
     AuditRun,
     Device,
@@ -52,6 +53,7 @@ from rathaus.monitor.models import (
 )
 from rathaus.monitor.portals import record_export
 from rathaus.monitor.services import compute_all
+from rathaus.monitor.statement import draft_from_audit
 
 logger = logging.getLogger(__name__)
 AUDIT_FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "demo" / "audit"
@@ -288,6 +290,7 @@ class MonitorDemoResult:
     oparl_check: OParlCheck | None = None
     exported: int = 0
     audit: AuditRun | None = None
+    statement: AccessibilityStatement | None = None
     warnings: list[str] = field(default_factory=list)
 
 
@@ -581,8 +584,13 @@ def _audit_into(
     broken = AuditPage.objects.filter(run=result.audit, status__gte=500).count()
     if broken:
         result.warnings.append(f"Barrierefreiheitsprüfung: {broken} Seiten mit Serverfehler")
-    elif history and recompute:  # today's figures were computed before the audit ran
+        return
+    if history and recompute:  # today's figures were computed before the audit ran
         compute_all(today, only=AUDIT_METRICS)
+    if not result.audit.error and not AccessibilityStatement.objects.exists():
+        # A draft for the officer to read and release; the public page keeps the static
+        # statement until then.
+        result.statement = draft_from_audit(result.audit)
 
 
 def load_monitor_demo(
