@@ -93,3 +93,40 @@ def test_officer_follows_q3_and_writes_the_answer(
     docx_text = "\n".join(p.text for p in document.paragraphs)
     assert "Frage 8: Wie bewertet die Verwaltung das Bürgerinformationssystem?" in docx_text
     assert "koordiniert die Stabsstelle Digitalisierung" in docx_text
+
+
+def test_officer_keeps_strategy_devices_and_statement_in_accessible_pages(
+    page: Page, live_server: Any, monitor_data: None
+) -> None:
+    page.goto(live_server.url + "/verwaltung/digitalisierung/strategie/")
+    page.fill("input[name=username]", "digi")
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_url("**/verwaltung/digitalisierung/strategie/")
+    assert axe_violations(page) == []
+
+    # A new strategy, first refused without a title (error summary), then stored.
+    page.goto(live_server.url + "/verwaltung/digitalisierung/strategie/neu/")
+    page.locator("main form button[type=submit]").first.click()
+    expect(page.locator(".error-summary, [role=alert]").first).to_be_visible()
+    assert axe_violations(page) == []
+    page.fill("input[name=title]", "Digitale Hansestadt 2030")
+    page.locator("main form button[type=submit]").first.click()
+    expect(page.locator("main")).to_contain_text("Digitale Hansestadt 2030")
+
+    for path in [
+        "/verwaltung/digitalisierung/geraete/",
+        "/verwaltung/digitalisierung/geraete/neu/",
+        "/verwaltung/digitalisierung/geraete/import/",
+        "/verwaltung/digitalisierung/geraete/personalstand/",
+    ]:
+        page.goto(live_server.url + path)
+        expect(page.locator("h1")).to_be_visible()
+        assert axe_violations(page) == [], path
+
+    # The statement, drafted from the audit run of the fixture, edited in an accessible form.
+    page.goto(live_server.url + "/verwaltung/digitalisierung/barrierefreiheit/")
+    page.get_by_role("button", name="Entwurf aus der letzten Prüfung erstellen").click()
+    expect(page.locator("h1")).to_contain_text("Erklärung zur Barrierefreiheit")
+    assert "1.1.1 Nicht-Text-Inhalte" in page.content()  # the entry's editable title
+    assert axe_violations(page) == []
