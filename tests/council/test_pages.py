@@ -344,7 +344,9 @@ def test_paper_page_consultation_history_in_meeting_order_with_results(
     assert "beschlossen" in table
     assert f"{council.rat_past.get_absolute_url()}#top-{council.items['rat_vorlage'].pk}" in table
     assert "beschließend" in table
-    assert "<caption>" in table
+    assert '<caption id="consultations-caption">' in table
+    # wide on a phone: the table scrolls in its own labelled region, not the page
+    assert 'role="region" aria-labelledby="consultations-caption"' in html
     assert '<th scope="col">' in table
     assert '<th scope="row">' in table
 
