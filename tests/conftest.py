@@ -166,6 +166,17 @@ def digital_officer(db: None, office: Office) -> User:
     return make_user("digi", roles.DIGITAL_OFFICER, office=office)
 
 
+def use_smtp(settings: Any, controller: Any) -> None:
+    """Point Django's SMTP backend at the test's own server (plain, no login)."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = controller.hostname
+    settings.EMAIL_PORT = controller.port
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_USE_SSL = False
+
+
 @pytest.fixture
 def smtp_server() -> Iterator[Any]:
     """A real SMTP server (aiosmtpd) on loopback; `.messages` holds what it received."""

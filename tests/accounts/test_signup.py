@@ -25,7 +25,7 @@ from django.utils import timezone
 from rathaus.accounts import roles
 from rathaus.accounts.models import LocalSignup, User
 from rathaus.accounts.trust import SESSION_KEY
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, use_smtp
 
 SITE = "https://rathaus.example.org"
 LINK = re.compile(r"https://rathaus\.example\.org/\S+")
@@ -36,13 +36,7 @@ GOOD_PASSWORD = "Laterne-Schwimmbad-42"
 def mailbox(settings: Any, smtp_server: Any) -> Any:
     """Mail over SMTP to the test's own server; tasks in the database, run by `db_worker`."""
     controller, handler = smtp_server
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = controller.hostname
-    settings.EMAIL_PORT = controller.port
-    settings.EMAIL_HOST_USER = ""
-    settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_USE_SSL = False
+    use_smtp(settings, controller)
     settings.SITE_URL = SITE
     queues = ["default", "mail", "import"]
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": queues}}

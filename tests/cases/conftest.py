@@ -12,7 +12,7 @@ from rathaus.accounts import roles
 from rathaus.accounts.models import Office, User
 from rathaus.cases import services
 from rathaus.cases.models import Case, Channel
-from tests.conftest import make_user
+from tests.conftest import make_user, use_smtp
 
 QUEUES = ["default", "mail", "import"]
 IMMEDIATE_TASKS = {
@@ -92,13 +92,7 @@ def case(office: Office, citizen: User) -> Case:
 def smtp_mail(settings: Any, smtp_server: Any) -> Any:
     """Django's SMTP backend pointed at the test's own server; tasks run immediately."""
     controller, handler = smtp_server
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = controller.hostname
-    settings.EMAIL_PORT = controller.port
-    settings.EMAIL_HOST_USER = ""
-    settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_USE_SSL = False
+    use_smtp(settings, controller)
     settings.SITE_URL = "https://rathaus.example.org"
     settings.TASKS = IMMEDIATE_TASKS
     return handler

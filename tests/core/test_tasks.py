@@ -29,7 +29,7 @@ from rathaus.catalog.tasks import (
 from rathaus.core import search
 from rathaus.core.models import SearchDocument
 from rathaus.core.tasks import PONG, ping
-from tests.conftest import make_service, make_user
+from tests.conftest import make_service, make_user, use_smtp
 
 QUEUES = ["default", "mail", "import"]
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": QUEUES}}
@@ -62,13 +62,7 @@ def database_tasks(settings: Any) -> None:
 @pytest.fixture
 def smtp_mail(settings: Any, smtp_server: Any) -> Any:
     controller, handler = smtp_server
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = controller.hostname
-    settings.EMAIL_PORT = controller.port
-    settings.EMAIL_HOST_USER = ""
-    settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_USE_SSL = False
+    use_smtp(settings, controller)
     return handler
 
 

@@ -22,6 +22,7 @@ from django.test import Client
 from rathaus.council import alerts, services
 from rathaus.council.models import AlertDelivery, AlertSubscription, Paper
 from rathaus.council.tasks import send_alert_digests, send_confirmation
+from tests.conftest import use_smtp
 from tests.council.conftest import Council
 
 SITE = "https://rathaus.example.org"
@@ -34,13 +35,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def smtp_alerts(settings: Any, smtp_server: Any) -> Any:
     """Mail through Django's SMTP backend to the test's own server; tasks in the database."""
     controller, handler = smtp_server
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = controller.hostname
-    settings.EMAIL_PORT = controller.port
-    settings.EMAIL_HOST_USER = ""
-    settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_USE_SSL = False
+    use_smtp(settings, controller)
     settings.SITE_URL = SITE
     queues = ["default", "mail", "import"]
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": queues}}

@@ -20,6 +20,7 @@ from playwright.sync_api import Page, expect
 
 from rathaus.council.models import AlertSubscription
 from rathaus.council.tasks import send_alert_digests
+from tests.conftest import use_smtp
 from tests.council.conftest import Council, build_council, consult
 from tests.e2e.conftest import axe_violations
 
@@ -31,13 +32,7 @@ def alert_world(
     settings: Any, smtp_server: Any, live_server: Any, tmp_path: Path
 ) -> Iterator[tuple[Council, Any]]:
     controller, handler = smtp_server
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = controller.hostname
-    settings.EMAIL_PORT = controller.port
-    settings.EMAIL_HOST_USER = ""
-    settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_USE_SSL = False
+    use_smtp(settings, controller)
     # The live server runs in this process: links in mails point at it.
     settings.SITE_URL = live_server.url
     settings.MEDIA_ROOT = tmp_path / "media"

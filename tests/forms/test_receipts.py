@@ -22,7 +22,7 @@ from rathaus.cases.models import Case
 from rathaus.forms import receipts
 from rathaus.forms.submission import submit
 from rathaus.forms.uploads import accept_upload
-from tests.conftest import make_service
+from tests.conftest import make_service, use_smtp
 from tests.forms.helpers import PDF_ACCEPT, make_draft, make_form, minimal_pdf, upload
 
 QUEUES = ["default", "mail", "import"]
@@ -155,11 +155,7 @@ def test_confirmation_mail_arrives_with_the_pdf(
     office: Office, settings: Any, smtp_server: Any, keep_signal_handlers: None
 ) -> None:
     controller, handler = smtp_server
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = controller.hostname
-    settings.EMAIL_PORT = controller.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    use_smtp(settings, controller)
 
     case = application(office)
     assert handler.messages == []  # nothing before the worker runs

@@ -18,7 +18,7 @@ from django.test import Client
 
 from rathaus.forms import resume, selectors
 from rathaus.forms.models import Draft, FormDefinition
-from tests.conftest import make_user
+from tests.conftest import make_user, use_smtp
 
 SITE = "https://rathaus.example.org"
 
@@ -35,13 +35,7 @@ def keep_signal_handlers() -> Iterator[None]:
 @pytest.fixture
 def smtp_mail(settings: Any, smtp_server: Any) -> Any:
     controller, handler = smtp_server
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = controller.hostname
-    settings.EMAIL_PORT = controller.port
-    settings.EMAIL_HOST_USER = ""
-    settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_USE_SSL = False
+    use_smtp(settings, controller)
     settings.SITE_URL = SITE
     queues = ["default", "mail", "import"]
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": queues}}

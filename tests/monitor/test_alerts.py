@@ -11,6 +11,7 @@ from django.utils import timezone
 from rathaus.accounts.models import Office, User
 from rathaus.monitor.alerts import send_overdue_alerts
 from rathaus.monitor.models import Goal, Measure, Strategy
+from tests.conftest import use_smtp
 
 pytestmark = pytest.mark.django_db
 
@@ -18,9 +19,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def mailbox(settings: Any, smtp_server: Any) -> Any:
     controller, handler = smtp_server
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = controller.port
+    use_smtp(settings, controller)
     return handler
 
 

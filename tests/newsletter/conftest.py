@@ -20,6 +20,7 @@ from django.utils import timezone
 from rathaus.news.models import Announcement, Topic
 from rathaus.newsletter import services
 from rathaus.newsletter.models import Issue, Subscriber
+from tests.conftest import use_smtp
 
 SITE = "https://rathaus.example.org"
 LINK = re.compile(r"https://rathaus\.example\.org/\S+")
@@ -68,13 +69,7 @@ def world(db: None) -> World:
 
 
 def mail_settings(settings: Any, controller: Any) -> None:
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = controller.hostname
-    settings.EMAIL_PORT = controller.port
-    settings.EMAIL_HOST_USER = ""
-    settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_USE_SSL = False
+    use_smtp(settings, controller)
     settings.SITE_URL = SITE
     settings.RATHAUS_NEWSLETTER_FROM = "Hansestadt Buxtehude <newsletter@example.org>"
     settings.RATHAUS_BOUNCE_ADDRESS = "bounces@example.org"
