@@ -1,5 +1,6 @@
-"""Strategy, devices and headcounts are kept by the digitalization officer in the admin;
-figures, audits and answers are written by the monitor itself and shown read-only."""
+"""Strategy, devices and headcounts can also be kept in the admin (the staff pages under
+/verwaltung/digitalisierung/ are the everyday way); figures, audits and accessibility
+statements are written by the monitor and its pages and shown here read-only."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from rathaus.monitor.models import (
+    AccessibilityStatement,
     AuditRun,
     Device,
     Goal,
@@ -79,3 +81,9 @@ class MetricSnapshotAdmin(ReadOnlyAdmin):
 @admin.register(AuditRun)
 class AuditRunAdmin(ReadOnlyAdmin):
     list_display = ["started_at", "finished_at", "error"]
+
+
+@admin.register(AccessibilityStatement)
+class AccessibilityStatementAdmin(ReadOnlyAdmin):
+    list_display = ["prepared_on", "status", "compliance", "audited_on", "released_at"]
+    list_filter = ["status", "compliance"]
