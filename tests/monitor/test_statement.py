@@ -330,6 +330,8 @@ def test_public_page_falls_back_to_the_static_text_until_a_release(
     assert "<strong>1.4.3 Kontrast (Minimum):</strong> Texte heben sich" in page
     assert "Datum der letzten automatischen Prüfung: 20. November 2026" in page
     assert "Diese Erklärung wurde am 25. November 2026 erstellt" in page
+    assert "Bahnhofstraße 7<br>" in page  # the same contact as the static page
+    assert "?subject=Barrierefreiheit" in page
     for heading in (
         "Stand der Vereinbarkeit mit den Anforderungen",
         "Nicht barrierefreie Inhalte",
