@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 from django.utils import timezone
 
 from rathaus.catalog.models import Service
@@ -19,6 +22,7 @@ from rathaus.monitor.demo import (
     FAULTY_PAGES,
     give_catalog_a_past,
     load_monitor_demo,
+    serve_site,
 )
 from rathaus.monitor.models import (
     AccessibilityStatement,
@@ -107,6 +111,26 @@ def test_the_demo_catalog_gets_a_past_and_keeps_it() -> None:
 
 
 @pytest.mark.django_db(transaction=True)
+def test_the_demo_site_is_audited_with_its_stylesheet(settings: Any) -> None:
+    # As in production: hashed names from the manifest, which only WhiteNoise serves (the
+    # finders do not know them); an audit of unstyled pages would measure the wrong site.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    call_command("collectstatic", interactive=False, verbosity=0)
+    with serve_site() as site:
+        page = httpx.get(f"{site}/leistungen/").text
+        stylesheets = re.findall(r'<link rel="stylesheet" href="([^"]+)"', page)
+        assert stylesheets
+        assert all(re.search(r"\.[0-9a-f]{12}\.css$", href) for href in stylesheets)
+        for href in stylesheets:
+            response = httpx.get(f"{site}{href}")
+            assert response.status_code == 200, href
+            assert response.headers["content-type"].startswith("text/css")
+
+
+@pytest.mark.django_db(transaction=True)
 def test_the_demo_audit_finds_the_planted_problems(settings: Any) -> None:
     # Outside a transaction the audit runs at once: the demo site and the faulty pages are
     # served on loopback ports, Chromium with axe-core audits them, the servers stop.
@@ -126,6 +150,12 @@ def test_the_demo_audit_finds_the_planted_problems(settings: Any) -> None:
         assert rules - planted <= {"region", "landmark-one-main"}, (name, rules)
     assert pages["parkausweis.html"].reflows is False
     assert pages["sperrmuell.html"].reflows is True
+    # The demo site is audited with its stylesheet (served as in production): its own pages
+    # fit 320 px and have no serious finding.
+    own = AuditPage.objects.filter(run=run).exclude(url__endswith=".html")
+    assert own.count() >= 2
+    assert not own.exclude(reflows=True).exists()
+    assert not AuditFinding.objects.filter(page__in=own, impact__in=["serious", "critical"])
     # The figures of the day take the run into account.
     share = MetricSnapshot.objects.get(
         metric_id="q3.pages_without_serious_barriers", day=timezone.localdate()

@@ -520,9 +520,10 @@ def serve_site() -> Iterator[str]:
 
     Every request runs in its own thread with its own database connection, closed when the
     request ends (Django's request_finished), so the loader's thread, busy with the browser,
-    never touches the database meanwhile. Static files come from the finders.
+    never touches the database meanwhile. Static files are the collected ones, served by
+    WhiteNoise as in production: the finders do not know the hashed names the pages link
+    to, and an audit of pages without their stylesheet measures the wrong site.
     """
-    from django.contrib.staticfiles.handlers import StaticFilesHandler
     from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
     from django.core.wsgi import get_wsgi_application
 
@@ -531,7 +532,7 @@ def serve_site() -> Iterator[str]:
             pass
 
     server = ThreadedWSGIServer(("127.0.0.1", 0), _Quiet, allow_reuse_address=False)
-    server.set_app(StaticFilesHandler(get_wsgi_application()))
+    server.set_app(get_wsgi_application())
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
