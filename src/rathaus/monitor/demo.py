@@ -16,6 +16,7 @@ the audit) stay flat, as they would.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import functools
 import logging
@@ -434,7 +435,7 @@ def give_catalog_a_past(today: dt.date, rng: random.Random) -> int:
         rows = list(versions.filter(id=service.pk).order_by("history_date", "history_id"))
         if not rows:
             continue
-        current = rows[-1]
+        launch = copy.copy(rows[-1])  # today's state, taken before the rows are rewritten
         for offset, row in enumerate(rows):
             row.history_date = start + dt.timedelta(seconds=offset)
         published = service.status == Service.Status.PUBLISHED
@@ -444,7 +445,6 @@ def give_catalog_a_past(today: dt.date, rng: random.Random) -> int:
                 row.online_service_url = ""
                 row.maturity_level = min(row.maturity_level, 2)
                 row.maturity_level_v2 = min(row.maturity_level_v2, 2)
-            launch = versions.get(pk=current.pk)  # today's state, copied before the change
             launch.pk = None
             launch.history_type = "~"
             launch.history_change_reason = "Online-Dienst freigeschaltet (Demo-Verlauf)"

@@ -154,7 +154,7 @@ def by_service_month(day: dt.date, count: int = 12) -> dict[str, Any]:
     """
     months = months_ending(day, count)
     start = timezone.make_aware(dt.datetime.combine(months[0], dt.time.min))
-    _start, end = window(day, dt.timedelta(days=1))
+    end = day_end(day)
     keys = [f"{m:%Y-%m}" for m in months]
     services: dict[int | None, dict[str, Any]] = {}
     for row in cases_by_service_and_month(start, end):
@@ -369,7 +369,7 @@ def _mean(values: list[float]) -> float | None:
 
 
 def _latest_audit(day: dt.date) -> AuditRun | None:
-    _start, end = window(day, dt.timedelta(days=1))
+    end = day_end(day)
     return AuditRun.objects.filter(finished_at__lt=end, error="").order_by("-finished_at").first()
 
 
@@ -510,7 +510,7 @@ def form_completion(day: dt.date) -> Measurement:
     reading=_("Bei 100 Prozent können andere Systeme und Apps die Ratsdaten ohne Anpassung lesen."),
 )
 def oparl_conformance(day: dt.date) -> Measurement:
-    _start, end = window(day, dt.timedelta(days=1))
+    end = day_end(day)
     check = OParlCheck.objects.filter(checked_at__lt=end).order_by("-checked_at").first()
     if check is None:
         return Measurement(None)
@@ -581,7 +581,7 @@ EXPORT_FRESH = dt.timedelta(days=31)
     ),
 )
 def exported_to_portals(day: dt.date) -> Measurement:
-    _start, end = window(day, dt.timedelta(days=1))
+    end = day_end(day)
     published = Service.objects.published()
     fresh = PortalStatus.objects.filter(
         service__in=published, exported_at__gte=end - EXPORT_FRESH, exported_at__lt=end
@@ -682,7 +682,7 @@ def uniformity_index(day: dt.date) -> Measurement:
     reading=_("Zeigt, wie viele Menschen sich regelmäßig informieren lassen."),
 )
 def newsletter_subscribers(day: dt.date) -> Measurement:
-    _start, end = window(day, dt.timedelta(days=1))
+    end = day_end(day)
     confirmed = Subscriber.objects.filter(confirmed_at__lt=end)
     active = confirmed.exclude(unsubscribed_at__lt=end).exclude(bounced_at__lt=end).count()
     start, _end = window(day, USAGE_WINDOW)
